@@ -1,0 +1,53 @@
+//! The crate shared by client and server: DTOs and the remote traits.
+//! (In a real project this is its own crate, depended on by both sides.)
+
+use serde::{Deserialize, Serialize};
+
+/// A user of the directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// What `greet` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Greeting {
+    pub message: String,
+}
+
+/// Why `find` failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum UserError {
+    #[error("no user with id {0}")]
+    NotFound(u64),
+}
+
+/// Why `divide` failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum MathError {
+    #[error("division by zero")]
+    DivisionByZero,
+}
+
+/// The user directory.
+#[remotipy::remote]
+pub trait Users {
+    /// Says hello to `user`.
+    async fn greet(&self, user: UserInfo) -> Greeting;
+    /// Finds the user with this id.
+    async fn find(&self, id: u64) -> Result<UserInfo, UserError>;
+    /// Records an audit line; one-way, no reply awaited.
+    #[remote(notification)]
+    async fn audit(&self, line: String);
+}
+
+/// Arithmetic, served on the same endpoint as [`Users`].
+#[remotipy::remote]
+pub trait Calculator {
+    /// `a + b`.
+    async fn add(&self, a: i64, b: i64) -> i64;
+    /// `a / b`, refusing `b == 0`.
+    async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError>;
+}

@@ -1,0 +1,60 @@
+//! The example's server side: implementations of the shared traits and the
+//! axum app that serves them. Shared by the `server` and `demo` examples.
+
+use axum::Router;
+
+use crate::api::{Calculator, CalculatorServer, Greeting, MathError, UserError, UserInfo, Users, UsersServer};
+
+/// The user directory: one known user.
+pub struct Directory;
+
+impl Users for Directory {
+    async fn greet(&self, user: UserInfo) -> Greeting {
+        tracing::info!(first_name = %user.first_name, "greet");
+        Greeting { message: format!("Hello, {} {}!", user.first_name, user.last_name) }
+    }
+
+    async fn find(&self, id: u64) -> Result<UserInfo, UserError> {
+        tracing::info!(id, "find");
+        match id {
+            1 => {
+                Ok(UserInfo { first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@example.org".into() })
+            }
+            other => Err(UserError::NotFound(other)),
+        }
+    }
+
+    async fn audit(&self, line: String) {
+        tracing::info!(%line, "audit");
+    }
+}
+
+/// A calculator that refuses to divide by zero.
+pub struct Calc;
+
+impl Calculator for Calc {
+    async fn add(&self, a: i64, b: i64) -> i64 {
+        tracing::info!(a, b, "add");
+        a.wrapping_add(b)
+    }
+
+    async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError> {
+        tracing::info!(a, b, "divide");
+        if b == 0.0 { Err(MathError::DivisionByZero) } else { Ok(a / b) }
+    }
+}
+
+/// Both traits at `/rpc`.
+pub fn router() -> Result<Router, remotipy::ServerError> {
+    let rpc = remotipy::Server::builder()
+        .service(UsersServer::new(Directory))
+        .service(CalculatorServer::new(Calc))
+        .build()?;
+    Ok(Router::new().nest("/rpc", rpc.into_router()))
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default `info`.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

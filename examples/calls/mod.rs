@@ -1,0 +1,27 @@
+//! The example's client side: every method of both traits, results printed.
+//! Shared by the `client` and `demo` examples.
+
+use crate::api::{CalculatorClient, UserError, UserInfo, UsersClient};
+
+/// Calls every method at `url` and prints what came back.
+pub async fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let users = UsersClient::builder(url).header("x-client", "remotipy-example").build()?;
+    let calc = CalculatorClient::new(url)?;
+
+    let ada = UserInfo { first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@example.org".into() };
+    println!("greet(Ada)      -> {:?}", users.greet(ada).await?.message);
+    println!("find(1)         -> {:?}", users.find(1).await?);
+    match users.find(7).await {
+        Err(remotipy::Error::App(UserError::NotFound(id))) => println!("find(7)         -> typed error: no user {id}"),
+        other => return Err(format!("find(7) should be NotFound, got {other:?}").into()),
+    }
+    users.audit("example client was here".into()).await?;
+    println!("audit(..)       -> sent (notification, no reply)");
+    println!("add(2, 40)      -> {}", calc.add(2, 40).await?);
+    println!("divide(1, 4)    -> {}", calc.divide(1.0, 4.0).await?);
+    match calc.divide(1.0, 0.0).await {
+        Err(remotipy::Error::App(e)) => println!("divide(1, 0)    -> typed error: {e}"),
+        other => return Err(format!("divide(1, 0) should fail, got {other:?}").into()),
+    }
+    Ok(())
+}

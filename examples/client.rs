@@ -1,0 +1,21 @@
+//! The example client: calls every method of the example server.
+//!
+//! ```text
+//! cargo run --release --example client -- --url http://127.0.0.1:3000/rpc
+//! ```
+
+mod api;
+mod calls;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mut url = "http://127.0.0.1:3000/rpc".to_owned();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--url" => url = args.next().ok_or("--url needs a value, e.g. http://127.0.0.1:3000/rpc")?,
+            other => return Err(format!("unknown argument `{other}`; usage: client [--url URL]").into()),
+        }
+    }
+    calls::run(&url).await
+}

@@ -1,0 +1,161 @@
+//! Building a client: URL, default headers, timeout, and the transport.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Url;
+
+use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport};
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The endpoint is not an absolute `http://` or `https://` URL.
+    #[error("invalid endpoint URL {url:?}: {reason}")]
+    Url {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A default header has an invalid name or value.
+    #[error("invalid default header {name:?}: {reason}")]
+    Header {
+        /// The header name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// reqwest could not build its client (e.g. TLS backend initialisation).
+    #[error("cannot build the HTTP client: {0}")]
+    Reqwest(#[from] reqwest::Error),
+}
+
+/// Configures a client before the first call; `C` is the generated
+/// `<Trait>Client` it builds (or [`Client`] itself).
+///
+/// ```no_run
+/// # use std::time::Duration;
+/// let client = remotipy::Client::builder("http://127.0.0.1:3000/rpc")
+///     .header("x-authentication-token", "secret")
+///     .timeout(Duration::from_secs(5))
+///     .build()?;
+/// # Ok::<_, remotipy::BuildError>(())
+/// ```
+#[must_use = "a builder does nothing until `.build()`"]
+pub struct ClientBuilder<C = Client> {
+    url: String,
+    headers: HeaderMap,
+    timeout: Option<Duration>,
+    reqwest: Option<reqwest::Client>,
+    in_process: Option<crate::Server>,
+    error: Option<BuildError>,
+    built: PhantomData<fn() -> C>,
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// Starts a client for the endpoint at `url` (e.g. `http://host:3000/rpc`).
+    pub fn new(url: impl Into<String>) -> Self {
+        ClientBuilder {
+            url: url.into(),
+            headers: HeaderMap::new(),
+            timeout: Some(DEFAULT_TIMEOUT),
+            reqwest: None,
+            in_process: None,
+            error: None,
+            built: PhantomData,
+        }
+    }
+
+    /// Sends `name: value` with every call (remotipy's `headers=`). An
+    /// invalid name or value is reported by [`build`](Self::build).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let header = HeaderName::try_from(name)
+            .map_err(|e| e.to_string())
+            .and_then(|n| HeaderValue::try_from(value).map(|v| (n, v)).map_err(|e| e.to_string()));
+        match header {
+            Ok((name, value)) => {
+                self.headers.append(name, value);
+            }
+            Err(reason) => self.error = self.error.or(Some(BuildError::Header { name: name.into(), reason })),
+        }
+        self
+    }
+
+    /// Sends these headers with every call.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// Gives up on a call after `timeout` (default 60 s), connection and
+    /// response body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Never times out (not recommended against servers you do not control).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Sends calls through this reqwest client (your TLS, proxy and pool
+    /// settings) instead of a new one.
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<C, BuildError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        if let Some(server) = self.in_process {
+            let transport = InProcess::new(server).with_default_headers(self.headers);
+            return Ok(C::from(Client::with_parts(Box::new(transport), self.timeout)));
+        }
+        let url = parse_url(&self.url)?;
+        let transport = match self.reqwest {
+            Some(client) => ReqwestTransport::new(client, url).with_default_headers(self.headers),
+            // Our own client carries the defaults itself: nothing to merge per call.
+            None => ReqwestTransport::new(reqwest::Client::builder().default_headers(self.headers).build()?, url),
+        };
+        Ok(C::from(Client::with_parts(Box::new(transport), self.timeout)))
+    }
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// A builder whose client calls `server` in this process.
+    pub fn in_process(server: crate::Server) -> Self {
+        let mut builder = Self::new("in-process");
+        builder.in_process = Some(server);
+        builder
+    }
+}
+
+impl Client {
+    /// A client for the endpoint at `url`, with default settings.
+    pub fn new(url: impl Into<String>) -> Result<Self, BuildError> {
+        Self::builder(url).build()
+    }
+
+    /// Configures a client for the endpoint at `url`.
+    pub fn builder(url: impl Into<String>) -> ClientBuilder<Client> {
+        ClientBuilder::new(url)
+    }
+}
+
+fn parse_url(url: &str) -> Result<Url, BuildError> {
+    let error = |reason: String| BuildError::Url { url: url.to_owned(), reason };
+    let parsed = Url::parse(url).map_err(|e| error(e.to_string()))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.has_host() => Ok(parsed),
+        "http" | "https" => Err(error("it has no host".into())),
+        other => Err(error(format!("the scheme must be http or https, not `{other}`"))),
+    }
+}

@@ -1,0 +1,203 @@
+//! The client side: a [`Client`] encodes calls, hands them to a
+//! [`Transport`], and decodes the answer into `Result<T, Error<E>>`.
+
+mod builder;
+mod in_process;
+mod reqwest;
+mod response;
+mod transport;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use builder::{BuildError, ClientBuilder};
+pub use in_process::InProcess;
+pub use reqwest::ReqwestTransport;
+pub use transport::{Transport, TransportRequest, TransportResponse};
+
+use crate::error::Error;
+use crate::protocol::ErrorObject;
+
+/// The untyped client every generated `<Trait>Client` wraps: one transport,
+/// default headers, a timeout. Cheap to clone (the transport is shared).
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    /// Headers for calls made through this clone only.
+    headers: HeaderMap,
+    timeout: Option<Duration>,
+}
+
+struct Shared {
+    transport: Box<dyn Transport>,
+    next_id: AtomicU64,
+}
+
+/// The default per-call timeout: 60 s, so a silent server never hangs a caller.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Client {
+    /// A client for `transport`, with the default timeout.
+    pub fn from_transport(transport: impl Transport) -> Self {
+        Client::with_parts(Box::new(transport), Some(DEFAULT_TIMEOUT))
+    }
+
+    /// A client calling `server` in this process (no socket): same
+    /// encoding, dispatch and decoding as over HTTP.
+    pub fn in_process(server: crate::Server) -> Self {
+        Client::from_transport(InProcess::new(server))
+    }
+
+    fn with_parts(transport: Box<dyn Transport>, timeout: Option<Duration>) -> Self {
+        let shared = Arc::new(Shared { transport, next_id: AtomicU64::new(1) });
+        Client { shared, headers: HeaderMap::new(), timeout }
+    }
+
+    /// Where calls go.
+    pub fn endpoint(&self) -> &str {
+        self.shared.transport.endpoint()
+    }
+
+    /// A clone whose calls also send `headers` (on top of the defaults) and
+    /// use `timeout` (`None`: no timeout) instead of the client's.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        let mut headers = self.headers.clone();
+        headers.extend(options.headers);
+        let timeout = options.timeout.unwrap_or(self.timeout);
+        Client { shared: Arc::clone(&self.shared), headers, timeout }
+    }
+
+    /// Calls a method declared `-> R`.
+    #[doc(hidden)]
+    pub async fn call<P: Serialize, R: DeserializeOwned>(&self, method: &'static str, params: &P) -> Result<R, Error> {
+        self.call_with(method, params, |_| None).await
+    }
+
+    /// Calls a method declared `-> Result<R, E>`: an application error in the
+    /// reply comes back as `Error::App(E)`.
+    #[doc(hidden)]
+    pub async fn call_fallible<P, R, E>(&self, method: &'static str, params: &P) -> Result<R, Error<E>>
+    where
+        P: Serialize,
+        R: DeserializeOwned,
+        E: DeserializeOwned,
+    {
+        self.call_with(method, params, response::decode_app::<E>).await
+    }
+
+    async fn call_with<P, R, E>(
+        &self,
+        method: &'static str,
+        params: &P,
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Result<R, Error<E>>
+    where
+        P: Serialize,
+        R: DeserializeOwned,
+    {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = encode(method, params, Some(id))?;
+        let response = self.exchange(method, body).await?;
+        if response.status != StatusCode::OK && response.body.is_empty() {
+            return Err(status_error(method, &response));
+        }
+        response::decode(method, id, &response, decode_app)
+    }
+
+    /// Sends a notification: no id, no reply awaited beyond the HTTP status.
+    #[doc(hidden)]
+    pub async fn notify<P: Serialize>(&self, method: &'static str, params: &P) -> Result<(), Error> {
+        let body = encode(method, params, None)?;
+        let response = self.exchange(method, body).await?;
+        match response.status.is_success() {
+            true => Ok(()),
+            false => Err(status_error(method, &response)),
+        }
+    }
+
+    async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
+        let send = self.shared.transport.send(TransportRequest { body, headers: &self.headers });
+        let result = match self.timeout {
+            Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
+            None => send.await,
+        };
+        result.map_err(|source| Error::Transport { method, source })
+    }
+}
+
+/// Headers and a timeout for some calls only; see [`Client::with_options`].
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    headers: HeaderMap,
+    timeout: Option<Option<Duration>>,
+}
+
+impl CallOptions {
+    /// No overrides yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends `name: value` too. Panics on an invalid header name or value
+    /// (a programming error, like `http::HeaderValue::from_static`).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = http::HeaderName::try_from(name).unwrap_or_else(|e| panic!("invalid header name {name:?}: {e}"));
+        let value = http::HeaderValue::try_from(value).unwrap_or_else(|e| panic!("invalid value for {name}: {e}"));
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sends these headers too.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers.extend(headers);
+        self
+    }
+
+    /// Gives up after `timeout` instead of the client's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(Some(timeout));
+        self
+    }
+
+    /// Never times out.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = Some(None);
+        self
+    }
+}
+
+fn encode<P: Serialize, E>(method: &'static str, params: &P, id: Option<u64>) -> Result<Vec<u8>, Error<E>> {
+    #[derive(Serialize)]
+    struct Request<'a, P> {
+        jsonrpc: &'static str,
+        method: &'a str,
+        params: &'a P,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    }
+    let mut body = Vec::with_capacity(128);
+    let request = Request { jsonrpc: "2.0", method, params, id };
+    serde_json::to_writer(&mut body, &request).map_err(|source| Error::Encode { method, source })?;
+    Ok(body)
+}
+
+fn status_error<E>(method: &'static str, response: &TransportResponse) -> Error<E> {
+    let body = String::from_utf8_lossy(&response.body);
+    let body = body.chars().take(200).collect::<String>();
+    Error::Status { method, status: response.status, body }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint())
+            .field("timeout", &self.timeout)
+            .field("headers", &self.headers)
+            .finish()
+    }
+}

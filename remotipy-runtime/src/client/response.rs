@@ -1,0 +1,108 @@
+//! Reading a JSON-RPC response in one pass, straight into the result type.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, Visitor};
+
+use super::TransportResponse;
+use super::status_error;
+use crate::error::Error;
+use crate::protocol::{ErrorObject, code};
+
+#[derive(Deserialize)]
+#[serde(bound = "R: DeserializeOwned")]
+struct Response<R> {
+    #[serde(default, deserialize_with = "present")]
+    result: Option<R>,
+    #[serde(default)]
+    error: Option<ErrorObject>,
+    #[serde(default)]
+    id: Option<NumericId>,
+    #[serde(default, rename = "jsonrpc")]
+    _jsonrpc: IgnoredAny,
+}
+
+/// `"result": null` is a result (of `()`, `Option::None` …), not a missing key.
+fn present<'de, D: Deserializer<'de>, R: DeserializeOwned>(d: D) -> Result<Option<R>, D::Error> {
+    R::deserialize(d).map(Some)
+}
+
+/// The response id, as far as this client cares: it sends integer ids, so
+/// anything else (a string, null) is simply not its id.
+struct NumericId(Option<u64>);
+
+impl<'de> Deserialize<'de> for NumericId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NumericId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON-RPC id")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumericId, E> {
+                Ok(NumericId(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<NumericId, E> {
+                Ok(NumericId(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<NumericId, E> {
+                Ok(NumericId(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<NumericId, E> {
+                Ok(NumericId(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<NumericId, E> {
+                Ok(NumericId(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Decodes the answer to call `id`: its result as `R`, or its error (an
+/// application error as `E` when `decode_app` recognises it).
+pub(super) fn decode<R, E>(
+    method: &'static str,
+    id: u64,
+    response: &TransportResponse,
+    decode_app: fn(&ErrorObject) -> Option<E>,
+) -> Result<R, Error<E>>
+where
+    R: DeserializeOwned,
+{
+    let parsed: Response<R> = match serde_json::from_slice(&response.body) {
+        Ok(parsed) => parsed,
+        Err(_) if !response.status.is_success() => return Err(status_error(method, response)),
+        Err(e) => return Err(Error::Decode { method, detail: e.to_string() }),
+    };
+    match parsed {
+        Response { error: Some(error), .. } => Err(remote_error(method, error, decode_app)),
+        Response { id: Some(NumericId(Some(got))), .. } if got != id => {
+            Err(Error::Decode { method, detail: format!("the response is for call {got}, not {id}") })
+        }
+        Response { id: None | Some(NumericId(None)), .. } => {
+            Err(Error::Decode { method, detail: format!("the response does not carry this call's id {id}") })
+        }
+        Response { result: Some(result), .. } => Ok(result),
+        Response { result: None, .. } => {
+            Err(Error::Decode { method, detail: "the response has neither `result` nor `error`".into() })
+        }
+    }
+}
+
+fn remote_error<E>(method: &'static str, error: ErrorObject, decode_app: fn(&ErrorObject) -> Option<E>) -> Error<E> {
+    if let Some(app) = decode_app(&error) {
+        return Error::App(app);
+    }
+    let class = error.class().map(str::to_owned);
+    Error::Remote { method, code: error.code, message: error.message, class, data: error.data }
+}
+
+/// Reads an application error's `data.value` as `E`.
+pub(super) fn decode_app<E: DeserializeOwned>(error: &ErrorObject) -> Option<E> {
+    if error.code != code::APP_ERROR {
+        return None;
+    }
+    E::deserialize(error.data.as_ref()?.get("value")?).ok()
+}

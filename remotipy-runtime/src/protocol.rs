@@ -1,0 +1,106 @@
+//! The JSON-RPC 2.0 envelope: error codes, error objects and the request
+//! shape the dispatcher reads.
+//!
+//! Requests are parsed *borrowing* from the body: `params` and `id` stay raw
+//! JSON slices until the method is known, so the envelope costs one scan and
+//! the arguments are decoded straight into the method's own types.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
+
+/// The error codes JSON-RPC 2.0 defines, plus the one remotipy uses for
+/// application errors.
+pub mod code {
+    /// Invalid JSON was received.
+    pub const PARSE_ERROR: i64 = -32700;
+    /// The JSON sent is not a valid request object.
+    pub const INVALID_REQUEST: i64 = -32600;
+    /// The method does not exist.
+    pub const METHOD_NOT_FOUND: i64 = -32601;
+    /// Invalid method parameters.
+    pub const INVALID_PARAMS: i64 = -32602;
+    /// Internal error (remotipy: a handler panicked or its result could not be encoded).
+    pub const INTERNAL_ERROR: i64 = -32603;
+    /// An application error: the handler returned `Err(e)`; `data` carries
+    /// `{"type": <error type name>, "value": <e as JSON>}`.
+    pub const APP_ERROR: i64 = -32000;
+}
+
+/// A JSON-RPC error object as it travels on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// One of [`code`] or an application-defined code.
+    pub code: i64,
+    /// A short human-readable description.
+    pub message: String,
+    /// Structured detail; for application errors `{"type":..,"value":..}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl ErrorObject {
+    /// An error object with no `data`.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        ErrorObject { code, message: message.into(), data: None }
+    }
+
+    /// Attaches `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    pub(crate) fn parse_error(detail: impl fmt::Display) -> Self {
+        Self::new(code::PARSE_ERROR, format!("parse error: {detail}"))
+    }
+
+    pub(crate) fn invalid_request(detail: impl fmt::Display) -> Self {
+        Self::new(code::INVALID_REQUEST, format!("invalid request: {detail}"))
+    }
+
+    pub(crate) fn method_not_found(method: &str) -> Self {
+        Self::new(code::METHOD_NOT_FOUND, format!("method not found: `{method}`"))
+    }
+
+    pub(crate) fn internal(detail: impl fmt::Display) -> Self {
+        Self::new(code::INTERNAL_ERROR, format!("internal error: {detail}"))
+    }
+
+    /// The `data.type` of an application error: the remote error's class name.
+    pub fn class(&self) -> Option<&str> {
+        self.data.as_ref()?.get("type")?.as_str()
+    }
+}
+
+impl fmt::Display for ErrorObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {})", self.message, self.code)
+    }
+}
+
+/// One request object of a call or batch, borrowed from the body.
+#[derive(Deserialize)]
+pub(crate) struct RequestRef<'a> {
+    #[serde(borrow)]
+    pub jsonrpc: Cow<'a, str>,
+    #[serde(borrow)]
+    pub method: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub params: Option<&'a RawValue>,
+    /// `None` when the key is absent (a notification); `Some("null")` for `"id": null`.
+    #[serde(borrow, default, deserialize_with = "present")]
+    pub id: Option<&'a RawValue>,
+}
+
+/// Deserializes a key that is present (even as `null`) into `Some`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// Only strings, numbers and null are valid ids.
+pub(crate) fn id_is_valid(id: &RawValue) -> bool {
+    matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n'))
+}

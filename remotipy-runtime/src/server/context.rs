@@ -1,0 +1,86 @@
+//! What a handler may know about the HTTP request that carried its call,
+//! without the shared trait (and so the client) having to mention it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::ConnectInfo;
+use http::request::Parts;
+use http::{Extensions, HeaderMap, Method, Uri};
+
+tokio::task_local! {
+    static CURRENT: Context;
+}
+
+/// The HTTP request behind the current call: headers, the extensions tower
+/// layers put there (an authenticated user, say), and the peer address.
+///
+/// The runtime sets it around every dispatch; a handler reads it with
+/// [`Context::current`]. It is per HTTP request, so all calls of one batch
+/// see the same context. It is task-local: a task the handler spawns does not
+/// inherit it (clone it in first).
+///
+/// ```
+/// # struct User(String);
+/// async fn whoami() -> String {
+///     let ctx = remotipy::Context::current().expect("called by the remotipy dispatcher");
+///     ctx.headers().get("x-user").and_then(|v| v.to_str().ok()).unwrap_or("anonymous").to_owned()
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Context {
+    parts: Arc<Parts>,
+}
+
+impl Context {
+    pub(crate) fn new(parts: Parts) -> Self {
+        Context { parts: Arc::new(parts) }
+    }
+
+    /// A context that carries only `headers` (a hand-mounted dispatch, or the
+    /// in-process client).
+    pub(crate) fn from_headers(headers: HeaderMap) -> Self {
+        let (mut parts, ()) = http::Request::new(()).into_parts();
+        parts.method = Method::POST;
+        parts.headers = headers;
+        Context::new(parts)
+    }
+
+    /// The context of the call being handled, or `None` outside a remotipy
+    /// handler (or in a task the handler spawned).
+    pub fn current() -> Option<Context> {
+        CURRENT.try_with(Context::clone).ok()
+    }
+
+    /// The HTTP request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.parts.headers
+    }
+
+    /// The request extensions: whatever tower layers inserted.
+    pub fn extensions(&self) -> &Extensions {
+        &self.parts.extensions
+    }
+
+    /// One extension by type, e.g. the user an auth layer resolved.
+    pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.parts.extensions.get::<T>()
+    }
+
+    /// The peer's socket address, when the app is served with
+    /// `into_make_service_with_connect_info::<SocketAddr>()`.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.extension::<ConnectInfo<SocketAddr>>().map(|info| info.0)
+    }
+
+    /// The request URI (the endpoint's path as the server saw it).
+    pub fn uri(&self) -> &Uri {
+        &self.parts.uri
+    }
+
+    /// Runs `future` with this context as the current one.
+    pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
+        CURRENT.scope(self, future).await
+    }
+}

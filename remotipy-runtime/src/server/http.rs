@@ -1,0 +1,100 @@
+//! The HTTP side of a [`Server`]: method and content-type checks, the body
+//! limit, status codes, and the axum router.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use bytes::Bytes;
+use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use super::{Context, Server};
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+impl Server {
+    /// An axum router answering `POST /` (mount it with `nest("/rpc", ..)` or
+    /// `merge`), ready for any tower layer.
+    pub fn into_router(self) -> Router {
+        Router::new().route("/", post(serve)).with_state(self)
+    }
+
+    /// Answers a whole HTTP request: 405 for anything but POST, 415 for a
+    /// content type that is clearly not JSON, 413 over the body limit, then
+    /// the JSON-RPC response (200) or nothing (204, notifications).
+    ///
+    /// Use it from a hand-written axum route after your own checks.
+    pub async fn handle(&self, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        if parts.method != Method::POST {
+            return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response();
+        }
+        if let Err(rejection) = check_content_type(&parts.headers) {
+            return rejection;
+        }
+        let body = match read_limited(&parts.headers, body, self.inner.body_limit).await {
+            Ok(body) => body,
+            Err(rejection) => return rejection,
+        };
+        respond(self.in_context(Context::new(parts), &body).await)
+    }
+
+    /// Answers an already-read body (remotipy's "Step 4": check headers,
+    /// cookies, etc. in your own route, then dispatch). The handler's
+    /// [`Context`] carries `headers`.
+    pub async fn dispatch(&self, headers: HeaderMap, body: &[u8]) -> Response {
+        respond(self.in_context(Context::from_headers(headers), body).await)
+    }
+
+    pub(crate) async fn in_context(&self, context: Context, body: &[u8]) -> Option<Vec<u8>> {
+        context.scope(self.dispatch_bytes(body)).await
+    }
+}
+
+async fn serve(State(server): State<Server>, request: Request) -> Response {
+    server.handle(request).await
+}
+
+fn respond(body: Option<Vec<u8>>) -> Response {
+    match body {
+        Some(body) => ([(CONTENT_TYPE, JSON)], body).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+/// Liberal in what it accepts: no content type, anything JSON-ish, and
+/// `text/plain` (browsers' CORS-simple requests) pass; HTML, XML, forms and
+/// binary types are turned away with 415.
+fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
+    let Some(value) = headers.get(CONTENT_TYPE) else { return Ok(()) };
+    let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let accepted = essence.is_empty()
+        || essence.ends_with("json")
+        || essence.ends_with("+json")
+        || essence.contains("json-rpc")
+        || essence == "application/jsonrequest"
+        || essence == "text/plain";
+    if accepted {
+        return Ok(());
+    }
+    let message = format!("unsupported content type `{essence}`: send application/json");
+    Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response())
+}
+
+/// Reads the body, refusing (413) as soon as it is known to exceed `limit`:
+/// from `Content-Length` before reading, or while streaming a chunked body.
+async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {limit} bytes")).into_response();
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
+        Err(_) => Err((StatusCode::BAD_REQUEST, "could not read the request body").into_response()),
+    }
+}

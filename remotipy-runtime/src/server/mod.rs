@@ -1,0 +1,158 @@
+//! The server side: one or several [`Service`]s behind one HTTP endpoint.
+
+mod context;
+mod dispatch;
+mod http;
+mod service;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use context::Context;
+pub use dispatch::DispatchOptions;
+pub use service::{BoxFuture, Call, MethodInfo, Reply, Service};
+
+/// Why a [`Server`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// Two services on one endpoint answer the same wire name.
+    #[error(
+        "method `{method}` is declared by both `{first}` and `{second}`; one endpoint cannot serve both \
+         (rename one with #[remote(name = \"...\")] or a trait-level #[remote(namespace = \"...\")])"
+    )]
+    DuplicateMethod {
+        /// The wire name both declare.
+        method: &'static str,
+        /// The trait added first.
+        first: &'static str,
+        /// The trait added second.
+        second: &'static str,
+    },
+}
+
+/// A JSON-RPC endpoint: one or several services, the dispatcher's limits, and
+/// the HTTP glue (axum router, hand-mounted dispatch). Cheap to clone.
+///
+/// ```no_run
+/// # fn demo<A: remotipy::Service, B: remotipy::Service>(users: A, calc: B) -> Result<(), remotipy::ServerError> {
+/// let app = axum::Router::new().nest(
+///     "/rpc",
+///     remotipy::Server::builder().service(users).service(calc).build()?.into_router(),
+/// );
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    services: Vec<Box<dyn Service>>,
+    /// Wire name → index in `services`; empty when there is only one service.
+    index: HashMap<&'static str, usize>,
+    dispatch: DispatchOptions,
+    body_limit: usize,
+}
+
+impl Server {
+    /// A server for one service, with default limits.
+    pub fn new(service: impl Service) -> Self {
+        Server::builder().service(service).build().expect("a single service cannot collide with itself")
+    }
+
+    /// Starts a server with several services or non-default limits.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder { services: Vec::new(), dispatch: DispatchOptions::default(), body_limit: DEFAULT_BODY_LIMIT }
+    }
+
+    /// Every method this server answers.
+    pub fn methods(&self) -> impl Iterator<Item = &MethodInfo> {
+        self.inner.services.iter().flat_map(|s| s.methods())
+    }
+
+    /// Answers one JSON-RPC body: `None` when no response is due
+    /// (notifications). This is the transport-free core that the HTTP glue and
+    /// the in-process client share.
+    pub async fn dispatch_bytes(&self, body: &[u8]) -> Option<Vec<u8>> {
+        dispatch::dispatch(self, &self.inner.dispatch, body).await
+    }
+}
+
+/// The default request body limit: 2 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Builds a [`Server`]; see [`Server::builder`].
+pub struct ServerBuilder {
+    services: Vec<Box<dyn Service>>,
+    dispatch: DispatchOptions,
+    body_limit: usize,
+}
+
+impl ServerBuilder {
+    /// Adds a service; its methods share the endpoint with the others.
+    pub fn service(mut self, service: impl Service) -> Self {
+        self.services.push(Box::new(service));
+        self
+    }
+
+    /// Largest request body accepted, in bytes (default 2 MiB); larger
+    /// bodies get HTTP 413 before they are read whole.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Longest batch answered (default 1024 calls).
+    pub fn max_batch_len(mut self, calls: usize) -> Self {
+        self.dispatch.max_batch_len = calls;
+        self
+    }
+
+    /// Sends a panicking handler's panic message to the caller in the
+    /// `-32603` error (default: off, the message is only logged).
+    pub fn expose_panic_messages(mut self, expose: bool) -> Self {
+        self.dispatch.expose_panic_messages = expose;
+        self
+    }
+
+    /// Checks that no two services answer the same method name.
+    pub fn build(self) -> Result<Server, ServerError> {
+        let mut index = HashMap::new();
+        let mut owner: HashMap<&'static str, &'static str> = HashMap::new();
+        for (i, service) in self.services.iter().enumerate() {
+            for m in service.methods() {
+                if let Some(first) = owner.insert(m.name, m.trait_name) {
+                    return Err(ServerError::DuplicateMethod { method: m.name, first, second: m.trait_name });
+                }
+                index.insert(m.name, i);
+            }
+        }
+        if self.services.len() <= 1 {
+            index.clear();
+        }
+        let inner = Inner { services: self.services, index, dispatch: self.dispatch, body_limit: self.body_limit };
+        Ok(Server { inner: Arc::new(inner) })
+    }
+}
+
+impl Server {
+    /// Routes one call to the service that declares its method.
+    fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>> {
+        let services = &self.inner.services;
+        match &services[..] {
+            [one] => one.call(call),
+            _ => services[*self.inner.index.get(call.method())?].call(call),
+        }
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("methods", &self.methods().map(|m| m.name).collect::<Vec<_>>())
+            .field("dispatch", &self.inner.dispatch)
+            .field("body_limit", &self.inner.body_limit)
+            .finish()
+    }
+}

@@ -1,0 +1,141 @@
+//! The seam between the generated dispatcher and the runtime: a [`Service`]
+//! answers calls by method name; everything else (HTTP, batches, ids,
+//! panics) is the runtime's job.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::protocol::{ErrorObject, code};
+
+/// A boxed, sendable future: what a [`Service`] returns for one call.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What the server knows about one remote method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// The trait that declares it.
+    pub trait_name: &'static str,
+    /// Declared `#[remote(notification)]`: callers expect no reply.
+    pub notification: bool,
+}
+
+/// Something that answers JSON-RPC calls by method name.
+///
+/// `#[remotipy::remote]` implements it for the generated `<Trait>Server`;
+/// [`Server`](crate::Server) serves one or several of them over HTTP.
+pub trait Service: Send + Sync + 'static {
+    /// The methods this service answers, in declaration order.
+    fn methods(&self) -> &'static [MethodInfo];
+
+    /// Starts the call, or returns `None` when `call.method()` is not one of
+    /// [`Service::methods`].
+    fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>>;
+}
+
+/// One incoming call: the method name and its still-encoded params.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    method: &'a str,
+    params: Option<&'a RawValue>,
+}
+
+impl<'a> Call<'a> {
+    /// A call of `method` with raw JSON `params` (an object, an array, or absent).
+    pub fn new(method: &'a str, params: Option<&'a RawValue>) -> Self {
+        Call { method, params }
+    }
+
+    /// The method name as sent.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The raw params, if any were sent.
+    pub fn params(&self) -> Option<&'a RawValue> {
+        self.params
+    }
+
+    /// Decodes the params into the method's argument struct: a named object
+    /// or a positional array in declaration order; absent params read as `{}`.
+    ///
+    /// On failure the error is `-32602` and its message names the offending
+    /// parameter (found by a second, slower pass that runs only on failure).
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, ErrorObject> {
+        let json = self.params.map_or("{}", RawValue::get);
+        serde_json::from_str(json).map_err(|first| {
+            let mut de = serde_json::Deserializer::from_str(json);
+            let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) if e.path().iter().next().is_some() => format!("`{}`: ", e.path()),
+                _ => String::new(),
+            };
+            ErrorObject::new(code::INVALID_PARAMS, format!("invalid params for `{}`: {path}{first}", self.method))
+        })
+    }
+}
+
+/// The outcome of one call, already encoded.
+///
+/// On success it holds the response envelope up to and including the result
+/// (`{"jsonrpc":"2.0","result":<value>`), so the dispatcher only appends the
+/// id: the result is serialized once, straight into the response buffer.
+#[derive(Debug)]
+pub struct Reply(pub(crate) Result<Vec<u8>, ErrorObject>);
+
+const RESULT_PREFIX: &[u8] = br#"{"jsonrpc":"2.0","result":"#;
+
+impl Reply {
+    /// A successful call returning `value`.
+    pub fn ok<R: Serialize + ?Sized>(value: &R) -> Self {
+        let mut buf = Vec::with_capacity(128);
+        buf.extend_from_slice(RESULT_PREFIX);
+        match serde_json::to_writer(&mut buf, value) {
+            Ok(()) => Reply(Ok(buf)),
+            Err(e) => Reply::error(ErrorObject::internal(format_args!("cannot encode the result: {e}"))),
+        }
+    }
+
+    /// A call that failed with a JSON-RPC error.
+    pub fn error(error: ErrorObject) -> Self {
+        Reply(Err(error))
+    }
+
+    /// A call whose handler returned `Result<R, E>`: `Err(e)` becomes an
+    /// application error (`-32000`) whose message is `e`'s `Display`, and whose
+    /// `data` is `{"type": type_name, "value": e}`.
+    pub fn result<R, E>(result: &Result<R, E>, type_name: &'static str) -> Self
+    where
+        R: Serialize,
+        E: Serialize + Display,
+    {
+        match result {
+            Ok(value) => Reply::ok(value),
+            Err(e) => Reply::error(app_error(e, type_name)),
+        }
+    }
+
+    /// The error this call failed with, if it failed.
+    pub fn as_error(&self) -> Option<&ErrorObject> {
+        self.0.as_ref().err()
+    }
+}
+
+fn app_error<E: Serialize + Display>(e: &E, type_name: &'static str) -> ErrorObject {
+    match serde_json::to_value(e) {
+        Ok(value) => ErrorObject::new(code::APP_ERROR, e.to_string())
+            .with_data(serde_json::json!({ "type": type_name, "value": value })),
+        Err(err) => ErrorObject::internal(format_args!("cannot encode the `{type_name}` error: {err}")),
+    }
+}
+
+impl From<ErrorObject> for Reply {
+    fn from(e: ErrorObject) -> Self {
+        Reply::error(e)
+    }
+}
