@@ -3,7 +3,7 @@
 
 use axum::Router;
 
-use crate::api::{Calculator, CalculatorServer, Greeting, MathError, UserError, UserInfo, Users, UsersServer};
+use super::api::{Calculator, CalculatorServer, Greeting, MathError, UserError, UserInfo, Users, UsersServer};
 
 /// The user directory: one known user.
 pub struct Directory;

@@ -1,7 +1,7 @@
 //! The example's client side: every method of both traits, results printed.
 //! Shared by the `client` and `demo` examples.
 
-use crate::api::{CalculatorClient, UserError, UserInfo, UsersClient};
+use super::api::{CalculatorClient, UserError, UserInfo, UsersClient};
 
 /// Calls every method at `url` and prints what came back.
 pub async fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {

@@ -2,7 +2,8 @@
 //! name, decoding each method's params straight into its argument types.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{params_ident, server_ident};
 use crate::model::{Method, Output, RemoteTrait};
@@ -97,12 +98,16 @@ fn arm(remote: &RemoteTrait, m: &Method) -> TokenStream {
     let (ident, wire) = (&m.ident, &m.wire_name);
     let params = params_ident(m);
     let fields = m.args.iter().map(|a| &a.ident);
+    let names = m.args.iter().map(|a| a.ident.to_string());
     let reply = match &m.output {
         Output::Value(_) => quote!(#private::Reply::ok(&output)),
-        Output::Fallible { err_name, .. } => quote!(#private::Reply::result(&output, #err_name)),
+        // Spanned so that an error type lacking `Serialize` or `Display` is reported at that type.
+        Output::Fallible { err, err_name, .. } => {
+            quote_spanned!(err.span()=> #private::Reply::result(&output, #err_name))
+        }
     };
     quote! {
-        #wire => match call.decode::<#params>() {
+        #wire => match call.decode::<#params>(&[#(#names),*]) {
             ::core::result::Result::Ok(params) => #private::boxed(async move {
                 let output = <S as #trait_ident>::#ident(service, #(params.#fields),*).await;
                 #reply

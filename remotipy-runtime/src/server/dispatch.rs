@@ -12,7 +12,7 @@ use serde_json::error::Category;
 use serde_json::value::RawValue;
 
 use super::Server;
-use super::service::{Call, Reply};
+use super::service::{Call, Reply, strip_position};
 use crate::protocol::{ErrorObject, RequestRef, id_is_valid};
 
 /// Limits and disclosure rules the dispatcher applies to every body.
@@ -131,16 +131,7 @@ fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection<'_> {
         id: Option<&'a RawValue>,
     }
     let id = serde_json::from_slice::<IdOnly>(bytes).ok().and_then(|r| r.id).filter(|id| id_is_valid(id));
-    (ErrorObject::invalid_request(strip_position(&e)), id)
-}
-
-/// serde_json appends " at line 1 column 42"; on the wire that only confuses.
-fn strip_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
-    }
+    (ErrorObject::invalid_request(strip_position(&e.to_string())), id)
 }
 
 fn finish(reply: Reply, id: &[u8]) -> Vec<u8> {

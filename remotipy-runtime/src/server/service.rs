@@ -63,21 +63,64 @@ impl<'a> Call<'a> {
     }
 
     /// Decodes the params into the method's argument struct: a named object
-    /// or a positional array in declaration order; absent params read as `{}`.
+    /// or a positional array in declaration order (`names`); absent params
+    /// read as `{}`.
     ///
     /// On failure the error is `-32602` and its message names the offending
     /// parameter (found by a second, slower pass that runs only on failure).
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, ErrorObject> {
+    pub fn decode<T: DeserializeOwned>(&self, names: &[&str]) -> Result<T, ErrorObject> {
         let json = self.params.map_or("{}", RawValue::get);
-        serde_json::from_str(json).map_err(|first| {
-            let mut de = serde_json::Deserializer::from_str(json);
-            let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) if e.path().iter().next().is_some() => format!("`{}`: ", e.path()),
-                _ => String::new(),
-            };
-            ErrorObject::new(code::INVALID_PARAMS, format!("invalid params for `{}`: {path}{first}", self.method))
-        })
+        serde_json::from_str(json)
+            .map_err(|e| self.invalid_params(json, names, &e.to_string(), describe::<T>(json, names)))
     }
+
+    fn invalid_params(&self, json: &str, names: &[&str], serde_message: &str, path: Option<String>) -> ErrorObject {
+        let method = self.method;
+        let positional = json.starts_with('[').then(|| serde_json::from_str::<Vec<&RawValue>>(json).map(|v| v.len()));
+        let detail = match positional {
+            Some(Ok(len)) if len > names.len() => {
+                format!("`{method}` takes {} params ({}), got {len}", names.len(), names.join(", "))
+            }
+            Some(Ok(len)) if serde_message.starts_with("invalid length") => {
+                format!("missing param `{}` (position {})", names[len], len + 1)
+            }
+            _ => {
+                let message = strip_position(serde_message);
+                match path {
+                    Some(path) => format!("`{path}`: {message}"),
+                    None => message.to_owned(),
+                }
+            }
+        };
+        ErrorObject::new(code::INVALID_PARAMS, format!("invalid params for `{method}`: {detail}"))
+    }
+}
+
+/// The path to the value that failed to decode, params named as declared
+/// (`user.email`, or `b` for the second positional param).
+fn describe<T: DeserializeOwned>(json: &str, names: &[&str]) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let error = serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(json)).err()?;
+    let mut path = String::new();
+    for (depth, segment) in error.path().iter().enumerate() {
+        match segment {
+            Segment::Seq { index } if depth == 0 => path.push_str(names.get(*index)?),
+            Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+            Segment::Unknown => {}
+            named => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&named.to_string());
+            }
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
+/// serde_json appends " at line 1 column 42": positions inside `params` only confuse.
+pub(crate) fn strip_position(message: &str) -> &str {
+    message.rfind(" at line ").map_or(message, |at| &message[..at])
 }
 
 /// The outcome of one call, already encoded.

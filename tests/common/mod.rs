@@ -1,0 +1,118 @@
+//! Shared by the integration tests: a probe trait that exercises every
+//! feature, its implementation, and a real server on 127.0.0.1:0.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[path = "../../examples/api/mod.rs"]
+pub mod api;
+#[path = "../../examples/app/mod.rs"]
+pub mod app;
+
+/// A DTO with nesting, optional fields and a map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub name: String,
+    pub tags: Vec<String>,
+    pub score: Option<f64>,
+    pub nested: std::collections::BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum ProbeError {
+    #[error("refused: {reason}")]
+    Refused { reason: String },
+}
+
+/// Every feature the tests need, in one trait.
+#[remotipy::remote]
+pub trait Probe {
+    /// Returns its argument.
+    async fn echo(&self, text: String) -> String;
+    async fn record(&self, record: Record) -> Record;
+    async fn sum(&self, a: i64, b: i64) -> i64;
+    async fn nothing(&self);
+    async fn optional(&self, a: i32, b: Option<i32>) -> i32;
+    async fn refuse(&self, reason: String) -> Result<u8, ProbeError>;
+    /// The value of request header `name`, read through `remotipy::Context`.
+    async fn header(&self, name: String) -> Option<String>;
+    async fn sleep(&self, millis: u64) -> u64;
+    async fn boom(&self, message: String) -> u8;
+    #[remote(notification)]
+    async fn log(&self, line: String);
+    async fn logged(&self) -> Vec<String>;
+    #[remote(name = "probe.renamed")]
+    async fn renamed(&self) -> String;
+}
+
+#[derive(Default)]
+pub struct ProbeImpl {
+    log: Mutex<Vec<String>>,
+}
+
+impl Probe for ProbeImpl {
+    async fn echo(&self, text: String) -> String {
+        text
+    }
+    async fn record(&self, record: Record) -> Record {
+        record
+    }
+    async fn sum(&self, a: i64, b: i64) -> i64 {
+        a + b
+    }
+    async fn nothing(&self) {}
+    async fn optional(&self, a: i32, b: Option<i32>) -> i32 {
+        a + b.unwrap_or(100)
+    }
+    async fn refuse(&self, reason: String) -> Result<u8, ProbeError> {
+        Err(ProbeError::Refused { reason })
+    }
+    async fn header(&self, name: String) -> Option<String> {
+        let ctx = remotipy::Context::current()?;
+        ctx.headers().get(name.as_str()).map(|v| v.to_str().unwrap().to_owned())
+    }
+    async fn sleep(&self, millis: u64) -> u64 {
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        millis
+    }
+    async fn boom(&self, message: String) -> u8 {
+        panic!("{message}")
+    }
+    async fn log(&self, line: String) {
+        self.log.lock().unwrap().push(line);
+    }
+    async fn logged(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+    async fn renamed(&self) -> String {
+        "renamed".into()
+    }
+}
+
+pub fn sample_record() -> Record {
+    Record {
+        name: "ünïcødé \"quoted\" \\ slash".into(),
+        tags: vec!["a".into(), "b".into()],
+        score: Some(0.5),
+        nested: [("x".to_owned(), 1), ("y".to_owned(), 2)].into(),
+    }
+}
+
+/// Serves `router` under `/rpc` on a fresh loopback port; returns the
+/// endpoint URL. The server lives until the test's runtime shuts down.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().nest("/rpc", router).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/rpc")
+}
+
+/// The probe served over HTTP.
+pub async fn serve_probe() -> String {
+    serve(ProbeServer::new(ProbeImpl::default()).into_router()).await
+}

@@ -1,0 +1,107 @@
+//! Generated code under hostile conditions. If this crate builds, the macro's
+//! output uses only absolute paths through the remotipy crate.
+
+#[no_implicit_prelude]
+pub mod hostile {
+
+    /// User types that shadow the std prelude's names.
+    pub mod shadows {
+        #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct Result {
+            pub ok: bool,
+        }
+        #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct Error;
+        #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct Option;
+        #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct Box;
+        #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        pub struct String;
+        impl ::core::fmt::Display for String {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str("a user type named String")
+            }
+        }
+        pub trait Send {}
+        pub trait Sync {}
+        pub trait Future {}
+        #[allow(non_snake_case)]
+        pub fn Ok() {}
+        #[allow(non_snake_case)]
+        pub fn Some() {}
+    }
+
+    // In scope so that any unqualified name in the expansion would resolve to them.
+    #[allow(unused_imports)]
+    use self::shadows::{Box, Error, Future, Ok, Option, Result, Send, Some, String, Sync};
+
+    /// A trait whose signatures use the shadowing types.
+    #[::rp::remote(crate = "::rp", namespace = "hostile")]
+    pub trait Hostile {
+        /// Documented.
+        async fn result(&self, r: Result) -> Result;
+        async fn error(&self, e: Error, o: Option) -> ::core::result::Result<Box, String>;
+        async fn maybe(&self, x: ::core::option::Option<u32>) -> ::core::option::Option<u32>;
+        #[remote(notification)]
+        async fn ping(&self);
+        #[remote(name = "with.dots")]
+        async fn renamed(&self) -> u8;
+    }
+
+    /// A private trait: the generated client and server stay private too.
+    #[::rp::remote(crate = "::rp")]
+    trait Private {
+        async fn nothing(&self);
+    }
+
+    pub struct Impl;
+
+    impl Hostile for Impl {
+        async fn result(&self, r: Result) -> Result {
+            r
+        }
+        async fn error(&self, _: Error, _: Option) -> ::core::result::Result<Box, String> {
+            ::core::result::Result::Err(String)
+        }
+        async fn maybe(&self, x: ::core::option::Option<u32>) -> ::core::option::Option<u32> {
+            x
+        }
+        async fn ping(&self) {}
+        async fn renamed(&self) -> u8 {
+            7
+        }
+    }
+
+    impl Private for Impl {
+        async fn nothing(&self) {}
+    }
+
+    /// Exercises the private trait's generated items so they are not dead code.
+    pub fn private_server() -> ::rp::Server {
+        PrivateServer::new(Impl).into_server()
+    }
+
+    #[allow(dead_code)]
+    fn private_client(server: ::rp::Server) -> PrivateClient {
+        PrivateClient::in_process(server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hostile::shadows::{Error, Option, Result, String};
+    use super::hostile::{HostileClient, HostileServer, Impl};
+
+    #[tokio::test]
+    async fn hostile_names_round_trip_in_process() {
+        let client = HostileClient::in_process(HostileServer::new(Impl).into_server());
+        let r = client.result(Result { ok: true }).await.unwrap();
+        ::std::assert_eq!(r, Result { ok: true });
+        let e = client.error(Error, Option).await;
+        ::std::assert!(::std::matches!(e, ::core::result::Result::Err(::rp::Error::App(String))));
+        ::std::assert_eq!(client.maybe(::core::option::Option::None).await.unwrap(), ::core::option::Option::None);
+        client.ping().await.unwrap();
+        ::std::assert_eq!(client.renamed().await.unwrap(), 7);
+    }
+}

@@ -1,0 +1,351 @@
+//! The wire protocol, checked with raw HTTP: what any JSON-RPC 2.0 client in
+//! any language sends, including the spec's own examples
+//! (jsonrpc.org/specification §7), against the generated server.
+
+mod common;
+
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_TYPE;
+use serde_json::{Value, json};
+
+/// The example server (Users + Calculator) plus the probe, on one endpoint.
+async fn server() -> String {
+    let rpc = remotipy::Server::builder()
+        .service(common::api::UsersServer::new(common::app::Directory))
+        .service(common::api::CalculatorServer::new(common::app::Calc))
+        .service(common::ProbeServer::new(common::ProbeImpl::default()))
+        .build()
+        .unwrap();
+    common::serve(rpc.into_router()).await
+}
+
+async fn post(url: &str, content_type: Option<&str>, body: impl Into<reqwest::Body>) -> (StatusCode, String) {
+    let mut request = reqwest::Client::new().post(url).body(body);
+    if let Some(ct) = content_type {
+        request = request.header(CONTENT_TYPE, ct);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+/// POSTs `body` as JSON and parses the answer (200 expected).
+async fn rpc(url: &str, body: &str) -> Value {
+    let (status, text) = post(url, Some("application/json"), body.to_owned()).await;
+    assert_eq!(status, StatusCode::OK, "body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn error_code(v: &Value) -> i64 {
+    v["error"]["code"].as_i64().unwrap_or_else(|| panic!("no error code in {v}"))
+}
+
+#[tokio::test]
+async fn named_and_positional_params() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":{"a":40,"b":2},"id":1}"#).await;
+    assert_eq!(v, json!({"jsonrpc":"2.0","result":42,"id":1}));
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":[40,2],"id":2}"#).await;
+    assert_eq!(v, json!({"jsonrpc":"2.0","result":42,"id":2}));
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"greet","params":{"user":{"first_name":"Ada","last_name":"L","email":"a@b"}},"id":3}"#).await;
+    assert_eq!(v["result"]["message"], "Hello, Ada L!");
+}
+
+#[tokio::test]
+async fn ids_of_every_valid_type_are_echoed_exactly() {
+    let url = server().await;
+    for id in [r#""abc""#, "0", "-7", "1.5", "18446744073709551615", "null", r#""""#, r#""\u00e9\n""#] {
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,1],"id":{id}}}"#);
+        let (_, text) = post(&url, Some("application/json"), body).await;
+        assert!(text.ends_with(&format!(r#","id":{id}}}"#)), "id {id} not echoed verbatim: {text}");
+    }
+}
+
+#[tokio::test]
+async fn missing_optional_params_are_none_named_or_positional() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"optional","params":{"a":1},"id":1}"#).await;
+    assert_eq!(v["result"], 101);
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"optional","params":[1],"id":1}"#).await;
+    assert_eq!(v["result"], 101);
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"optional","params":[1,2],"id":1}"#).await;
+    assert_eq!(v["result"], 3);
+}
+
+#[tokio::test]
+async fn params_may_be_omitted_for_methods_without_arguments() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"nothing","id":9}"#).await;
+    assert_eq!(v, json!({"jsonrpc":"2.0","result":null,"id":9}));
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"probe.renamed","params":[],"id":9}"#).await;
+    assert_eq!(v["result"], "renamed");
+}
+
+#[tokio::test]
+async fn parse_error_is_32700_with_null_id() {
+    let url = server().await;
+    // The spec's example of invalid JSON.
+    let v = rpc(&url, r#"{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]"#).await;
+    assert_eq!(error_code(&v), -32700);
+    assert_eq!(v["id"], Value::Null);
+    assert_eq!(v["jsonrpc"], "2.0");
+    for body in ["", "   ", "{", "nul", "[1,2", "\u{feff}{}"] {
+        let v = rpc(&url, body).await;
+        assert_eq!(error_code(&v), -32700, "body {body:?}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_request_is_32600() {
+    let url = server().await;
+    let cases = [
+        (r#"{"jsonrpc": "2.0", "method": 1, "params": "bar"}"#, Value::Null),
+        (r#"{"jsonrpc":"1.0","method":"add","params":[1,2],"id":4}"#, json!(4)),
+        (r#"{"method":"add","params":[1,2],"id":5}"#, json!(5)),
+        (r#"{"jsonrpc":"2.0","params":[1,2],"id":6}"#, json!(6)),
+        (r#"{"jsonrpc":"2.0","method":"add","params":3,"id":7}"#, json!(7)),
+        (r#"{"jsonrpc":"2.0","method":"add","params":"x","id":"s"}"#, json!("s")),
+        (r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":{"a":1}}"#, Value::Null),
+        (r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":[1]}"#, Value::Null),
+        (r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":true}"#, Value::Null),
+        ("1", Value::Null),
+        (r#""a string""#, Value::Null),
+    ];
+    for (body, id) in cases {
+        let v = rpc(&url, body).await;
+        assert_eq!(error_code(&v), -32600, "{body}: {v}");
+        assert_eq!(v["id"], id, "{body}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().starts_with("invalid request"), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_method_is_32601_naming_it() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"foobar","id":"1"}"#).await;
+    assert_eq!(error_code(&v), -32601);
+    assert_eq!(v["id"], "1");
+    assert!(v["error"]["message"].as_str().unwrap().contains("`foobar`"), "{v}");
+}
+
+#[tokio::test]
+async fn invalid_params_are_32602_naming_the_parameter() {
+    let url = server().await;
+    let cases = [
+        (r#"{"a":1}"#, "missing field `b`"),
+        (r#"{"a":1,"b":"two"}"#, "`b`"),
+        (r#"{"a":1,"b":2,"c":3}"#, "unknown field `c`"),
+        ("[1]", "missing param `b` (position 2)"),
+        ("[1,2,3]", "`add` takes 2 params (a, b), got 3"),
+        ("[1,\"x\"]", "`b`: invalid type: string \"x\", expected i64"),
+        (r#"{"a":1,"b":1e400}"#, "`b`"),
+        (r#"{"a":1,"b":9223372036854775808}"#, "`b`"),
+        (r#"{"a":1.5,"b":2}"#, "`a`"),
+    ];
+    for (params, expected) in cases {
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":{params},"id":1}}"#);
+        let v = rpc(&url, &body).await;
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        // 1e400 is out of range for JSON numbers themselves: serde_json rejects the body.
+        if params.contains("1e400") {
+            assert!([-32700, -32602].contains(&error_code(&v)), "{params}: {v}");
+            continue;
+        }
+        assert_eq!(error_code(&v), -32602, "{params}: {v}");
+        assert!(message.contains(expected), "{params}: `{message}` should mention {expected}");
+        assert!(message.contains("`add`"), "{message}");
+    }
+    // A nested field is named by its path.
+    let body =
+        r#"{"jsonrpc":"2.0","method":"greet","params":{"user":{"first_name":"A","last_name":"B","email":5}},"id":1}"#;
+    let v = rpc(&url, body).await;
+    assert_eq!(error_code(&v), -32602);
+    assert!(v["error"]["message"].as_str().unwrap().contains("`user.email`"), "{v}");
+}
+
+#[tokio::test]
+async fn application_error_is_32000_with_type_and_value() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"find","params":{"id":7},"id":1}"#).await;
+    assert_eq!(
+        v,
+        json!({"jsonrpc":"2.0","error":{"code":-32000,"message":"no user with id 7",
+            "data":{"type":"UserError","value":{"NotFound":7}}},"id":1})
+    );
+}
+
+#[tokio::test]
+async fn handler_panic_is_32603_without_the_panic_text_and_the_server_keeps_serving() {
+    let url = server().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"boom","params":["secret internals"],"id":1}"#).await;
+    assert_eq!(error_code(&v), -32603);
+    assert!(!v.to_string().contains("secret"), "panic text leaked: {v}");
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":2}"#).await;
+    assert_eq!(v["result"], 3);
+}
+
+#[tokio::test]
+async fn panic_text_is_sent_only_when_opted_in() {
+    let rpc_server = remotipy::Server::builder()
+        .service(common::ProbeServer::new(common::ProbeImpl::default()))
+        .expose_panic_messages(true)
+        .build()
+        .unwrap();
+    let url = common::serve(rpc_server.into_router()).await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"boom","params":["visible detail"],"id":1}"#).await;
+    assert_eq!(error_code(&v), -32603);
+    assert!(v["error"]["message"].as_str().unwrap().contains("visible detail"), "{v}");
+}
+
+#[tokio::test]
+async fn notifications_get_204_and_no_body_and_still_run() {
+    let url = server().await;
+    let (status, text) =
+        post(&url, Some("application/json"), r#"{"jsonrpc":"2.0","method":"log","params":["one"]}"#).await;
+    assert_eq!((status, text.as_str()), (StatusCode::NO_CONTENT, ""));
+    // A notification of an unknown method or with bad params: still no body.
+    let (status, _) = post(&url, None, r#"{"jsonrpc":"2.0","method":"nope"}"#).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"logged","id":1}"#).await;
+    assert_eq!(v["result"], json!(["one"]));
+}
+
+#[tokio::test]
+async fn batches_follow_the_spec_examples() {
+    let url = server().await;
+    // §7 "rpc call Batch", adapted to this server's methods.
+    let body = r#"[
+        {"jsonrpc": "2.0", "method": "add", "params": [1,2], "id": "1"},
+        {"jsonrpc": "2.0", "method": "log", "params": ["batched"]},
+        {"jsonrpc": "2.0", "method": "add", "params": [42,23], "id": "2"},
+        {"foo": "boo"},
+        {"jsonrpc": "2.0", "method": "foo.get", "params": {"name": "myself"}, "id": "5"},
+        {"jsonrpc": "2.0", "method": "find", "params": {"id": 1}, "id": "9"}
+    ]"#;
+    let v = rpc(&url, body).await;
+    let answers = v.as_array().unwrap();
+    assert_eq!(answers.len(), 5, "{v}");
+    assert_eq!(answers[0], json!({"jsonrpc":"2.0","result":3,"id":"1"}));
+    assert_eq!(answers[1], json!({"jsonrpc":"2.0","result":65,"id":"2"}));
+    assert_eq!(error_code(&answers[2]), -32600);
+    assert_eq!(answers[2]["id"], Value::Null);
+    assert_eq!(error_code(&answers[3]), -32601);
+    assert_eq!(answers[3]["id"], "5");
+    assert_eq!(answers[4]["result"]["first_name"], "Ada");
+
+    // §7: empty array, and an array of non-requests.
+    let v = rpc(&url, "[]").await;
+    assert_eq!(error_code(&v), -32600);
+    let v = rpc(&url, "[1,2,3]").await;
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert!(v.as_array().unwrap().iter().all(|e| error_code(e) == -32600 && e["id"].is_null()));
+    // §7: invalid JSON batch.
+    let v =
+        rpc(&url, r#"[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},{"jsonrpc": "2.0", "method""#)
+            .await;
+    assert_eq!(error_code(&v), -32700);
+
+    // §7: all notifications: nothing at all is returned.
+    let body = r#"[{"jsonrpc":"2.0","method":"log","params":["n1"]},{"jsonrpc":"2.0","method":"log","params":["n2"]}]"#;
+    let (status, text) = post(&url, Some("application/json"), body).await;
+    assert_eq!((status, text.as_str()), (StatusCode::NO_CONTENT, ""));
+}
+
+#[tokio::test]
+async fn a_panic_in_a_batch_does_not_take_the_other_answers_with_it() {
+    let url = server().await;
+    let body = r#"[{"jsonrpc":"2.0","method":"boom","params":["x"],"id":1},{"jsonrpc":"2.0","method":"add","params":[2,2],"id":2}]"#;
+    let v = rpc(&url, body).await;
+    assert_eq!(error_code(&v[0]), -32603);
+    assert_eq!(v[1]["result"], 4);
+}
+
+#[tokio::test]
+async fn content_types_real_clients_send_are_accepted() {
+    let url = server().await;
+    let body = r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+    for ct in [
+        None,
+        Some("application/json"),
+        Some("application/json; charset=utf-8"),
+        Some("application/json-rpc"),
+        Some("application/jsonrequest"),
+        Some("APPLICATION/JSON"),
+        Some("text/plain"),
+    ] {
+        let (status, text) = post(&url, ct, body).await;
+        assert_eq!(status, StatusCode::OK, "content type {ct:?}: {text}");
+        assert!(text.contains(r#""result":3"#));
+    }
+    for ct in ["text/html", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml"] {
+        let (status, _) = post(&url, Some(ct), body).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "content type {ct}");
+    }
+}
+
+#[tokio::test]
+async fn responses_are_application_json_with_only_spec_keys() {
+    let url = server().await;
+    let response = reqwest::Client::new()
+        .post(&url)
+        .body(r#"{"jsonrpc":"2.0","method":"find","params":[2],"id":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+    let v: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["error", "id", "jsonrpc"]);
+    let keys: Vec<_> = v["error"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["code", "data", "message"]);
+}
+
+#[tokio::test]
+async fn wrong_http_method_is_405() {
+    let url = server().await;
+    let client = reqwest::Client::new();
+    for method in [reqwest::Method::GET, reqwest::Method::PUT, reqwest::Method::DELETE] {
+        let response = client.request(method.clone(), &url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let small = remotipy::Server::builder()
+        .service(common::ProbeServer::new(common::ProbeImpl::default()))
+        .body_limit(1024)
+        .build()
+        .unwrap();
+    let url = common::serve(small.into_router()).await;
+    let big = format!(r#"{{"jsonrpc":"2.0","method":"echo","params":["{}"],"id":1}}"#, "x".repeat(2000));
+    let (status, _) = post(&url, None, big.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Chunked, with no Content-Length: refused while streaming.
+    let stream = futures_stream(big.into_bytes());
+    let (status, _) = post(&url, None, reqwest::Body::wrap_stream(stream)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Under the limit: fine.
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"echo","params":["small"],"id":1}"#).await;
+    assert_eq!(v["result"], "small");
+}
+
+fn futures_stream(bytes: Vec<u8>) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::iter(bytes.chunks(100).map(|c| Ok(c.to_vec())).collect::<Vec<_>>())
+}
+
+#[tokio::test]
+async fn batches_over_the_limit_get_one_error() {
+    let limited = remotipy::Server::builder()
+        .service(common::ProbeServer::new(common::ProbeImpl::default()))
+        .max_batch_len(3)
+        .build()
+        .unwrap();
+    let url = common::serve(limited.into_router()).await;
+    let call = r#"{"jsonrpc":"2.0","method":"sum","params":[1,1],"id":1}"#;
+    let v = rpc(&url, &format!("[{call},{call},{call}]")).await;
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    let v = rpc(&url, &format!("[{call},{call},{call},{call}]")).await;
+    assert_eq!(error_code(&v), -32600);
+    assert!(v["error"]["message"].as_str().unwrap().contains("limit of 3"), "{v}");
+}
