@@ -74,6 +74,9 @@ where
     let parsed: Response<R> = match serde_json::from_slice(&response.body) {
         Ok(parsed) => parsed,
         Err(_) if !response.status.is_success() => return Err(status_error(method, response)),
+        Err(e) if e.is_syntax() || e.is_eof() => {
+            return Err(Error::Decode { method, detail: format!("the body is not JSON ({e})") });
+        }
         Err(e) => return Err(Error::Decode { method, detail: e.to_string() }),
     };
     match parsed {
