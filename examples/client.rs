@@ -4,6 +4,8 @@
 //! cargo run --release --example client -- --url http://127.0.0.1:3000/rpc
 //! ```
 
+// The client binary uses only the generated clients, not the traits.
+#[allow(dead_code)]
 mod api;
 mod calls;
 

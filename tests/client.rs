@@ -187,7 +187,8 @@ async fn http_errors_with_a_json_rpc_body_are_read_as_remote_errors() {
     let body = r#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"unauthorized"},"id":1}"#;
     let error = ProbeClient::new(canned(401, body).await).unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(&error, Error::Remote { code: -32001, message, .. } if message == "unauthorized"), "{error:?}");
-    let error = ProbeClient::new(canned(503, "down for maintenance").await).unwrap().echo("x".into()).await.unwrap_err();
+    let error =
+        ProbeClient::new(canned(503, "down for maintenance").await).unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(&error, Error::Status { status, body, .. } if *status == 503 && body == "down for maintenance"));
     assert_eq!(error.to_string(), "`echo` got HTTP 503 Service Unavailable: down for maintenance");
 }

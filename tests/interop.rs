@@ -68,9 +68,7 @@ fn jsonrpsee_module() -> RpcModule<()> {
         id: u64,
     }
     let mut module = RpcModule::new(());
-    module
-        .register_method("add", |params, _, _| params.parse::<Add>().map(|p| p.a + p.b))
-        .unwrap();
+    module.register_method("add", |params, _, _| params.parse::<Add>().map(|p| p.a + p.b)).unwrap();
     module
         .register_method("divide", |params, _, _| {
             let p = params.parse::<Divide>()?;

@@ -11,6 +11,9 @@ mod model;
 mod parse;
 mod validate;
 
+#[cfg(test)]
+mod expand_snapshot;
+
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;

@@ -36,16 +36,33 @@ pub struct Method {
 pub struct Arg {
     pub ident: Ident,
     pub ty: Type,
-    /// `Option<T>`: may be omitted on the wire, and is, when `None`.
-    pub optional: bool,
+    /// `T` of an `Option<T>` argument: it may be omitted on the wire, and is,
+    /// when `None`.
+    pub optional: Option<Type>,
 }
 
 /// What a method returns.
+#[allow(clippy::large_enum_variant)] // one per method, at compile time
 pub enum Output {
     /// `-> T` (or nothing: `()`).
     Value(Type),
     /// `-> Result<T, E>`: `E` travels as an application error.
     Fallible { ok: Type, err: Type, err_name: String },
+}
+
+impl RemoteTrait {
+    /// Every type that crosses the wire as an argument or a result.
+    pub fn wire_types(&self) -> impl Iterator<Item = &Type> {
+        self.methods.iter().flat_map(|m| m.args.iter().map(|a| &a.ty).chain([m.output.ok_type()]))
+    }
+
+    /// Every application error type.
+    pub fn error_types(&self) -> impl Iterator<Item = &Type> {
+        self.methods.iter().filter_map(|m| match &m.output {
+            Output::Fallible { err, .. } => Some(err),
+            Output::Value(_) => None,
+        })
+    }
 }
 
 impl Output {

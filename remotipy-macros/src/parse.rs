@@ -146,11 +146,8 @@ fn arg(input: &FnArg, errors: &mut Errors) -> Option<Arg> {
     };
     let ty_ok = wire_type(&typed.ty, "argument", errors);
     let ident = ident?;
-    ty_ok.then(|| Arg {
-        optional: generic_args(&typed.ty, "Option").is_some_and(|a| a.len() == 1),
-        ident,
-        ty: (*typed.ty).clone(),
-    })
+    let optional = generic_args(&typed.ty, "Option").and_then(|args| <[Type; 1]>::try_from(args).ok());
+    ty_ok.then(|| Arg { optional: optional.map(|[inner]| inner), ident, ty: (*typed.ty).clone() })
 }
 
 fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
@@ -171,10 +168,9 @@ fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
 /// are checked by the generated code, at the type's span.
 fn wire_type(ty: &Type, what: &str, errors: &mut Errors) -> bool {
     let problem = match ty {
-        Type::Reference(r) => Some(format!(
-            "remote {what}s are sent by value and decoded into owned values: use an owned type (e.g. `String` \
-             for `&str`, `Vec<T>` for `&[T]`) instead of `{}`",
-            r.to_token_stream()
+        Type::Reference(_) => Some(format!(
+            "remote {what}s are sent by value and decoded into owned values: use an owned type instead of a \
+             reference (e.g. `String` for `&str`, `Vec<T>` for `&[T]`)"
         )),
         Type::ImplTrait(_) => {
             Some(format!("`impl Trait` cannot be a remote {what}: the other side needs a concrete type to decode"))
@@ -207,10 +203,10 @@ fn contains_lifetime(tokens: TokenStream) -> bool {
     let mut tokens = tokens.into_iter().peekable();
     while let Some(t) = tokens.next() {
         match t {
-            TokenTree::Punct(p) if p.as_char() == '\'' => {
-                if !matches!(tokens.peek(), Some(TokenTree::Ident(i)) if i == "static") {
-                    return true;
-                }
+            TokenTree::Punct(p)
+                if p.as_char() == '\'' && !matches!(tokens.peek(), Some(TokenTree::Ident(i)) if i == "static") =>
+            {
+                return true;
             }
             TokenTree::Group(g) if contains_lifetime(g.stream()) => return true,
             _ => {}

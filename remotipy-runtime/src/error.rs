@@ -11,6 +11,9 @@ use http::StatusCode;
 ///
 /// ```
 /// # #[derive(Debug)] enum UserError { NotFound(u64) }
+/// # impl std::fmt::Display for UserError {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "{self:?}") }
+/// # }
 /// # fn show(r: Result<String, remotipy::Error<UserError>>) {
 /// match r {
 ///     Ok(name) => println!("{name}"),

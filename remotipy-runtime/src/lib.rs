@@ -39,6 +39,17 @@ pub mod __private {
     pub use crate::client::{Client, ClientBuilder};
     pub use crate::server::{BoxFuture, Call, MethodInfo, Reply, Service};
 
+    /// What a remote argument or result must be. Generated impls require it
+    /// in their where-clauses, at the type's span, so a type that is not
+    /// serde-compatible is reported there, once per missing trait.
+    pub trait Wire: serde::Serialize + serde::de::DeserializeOwned {}
+    impl<T: serde::Serialize + serde::de::DeserializeOwned> Wire for T {}
+
+    /// What an application error type must be: it crosses the wire, and its
+    /// `Display` is the error message remote callers see.
+    pub trait WireError: Wire + core::fmt::Display {}
+    impl<T: Wire + core::fmt::Display> WireError for T {}
+
     /// Boxes a call's future.
     pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Reply>
     where

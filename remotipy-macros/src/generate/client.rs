@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{client_ident, params_ident, server_ident};
+use super::{client_ident, params_ident, server_ident, wire_bounds};
 use crate::model::{Method, Output, RemoteTrait};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -31,8 +31,9 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
         "A client that calls `server` in this process (no socket), through the same encoding and dispatch as \
          over HTTP: for tests. Build `server` from a [`{server}`] with `.into_server()`."
     );
+    let bounds = wire_bounds(remote);
     let imp = quote! {
-        impl #ident {
+        impl #ident where #bounds {
             /// A client for the endpoint at `url` (e.g. `http://127.0.0.1:3000/rpc`) with default settings:
             /// a new connection pool and a 60 s timeout. An invalid URL is an error, not a panic.
             #vis fn new(

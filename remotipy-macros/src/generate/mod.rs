@@ -11,9 +11,10 @@ mod params;
 mod server;
 mod trait_def;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::Ident;
+use syn::spanned::Spanned;
 
 use crate::model::{Method, RemoteTrait};
 
@@ -35,6 +36,41 @@ pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
             #server_impl
         };
     }
+}
+
+/// `T: Wire` for every argument and result type, `E: WireError` for every
+/// application error type, each spanned at the type. Every impl that touches
+/// user types carries these where-clauses, so a type lacking serde impls gets
+/// one error at its own span (identical diagnostics are reported once)
+/// instead of one per generated use.
+fn wire_bounds(remote: &RemoteTrait) -> TokenStream {
+    let bound = |ty: &syn::Type, trait_name: &str| {
+        // Every token of the predicate at the type's span: a predicate whose
+        // tokens come from two places is reported at the attribute instead.
+        let span = ty.span();
+        let krate = respan(remote.krate.to_token_stream(), span);
+        let trait_ident = Ident::new(trait_name, span);
+        quote_spanned!(span=> #ty: #krate::__private::#trait_ident,)
+    };
+    let wire = unique(remote.wire_types()).into_iter().map(|ty| bound(ty, "Wire"));
+    let errors = unique(remote.error_types()).into_iter().map(|ty| bound(ty, "WireError"));
+    quote!(#(#wire)* #(#errors)*)
+}
+
+/// Each type once, in first-seen order.
+fn unique<'a>(types: impl Iterator<Item = &'a syn::Type>) -> Vec<&'a syn::Type> {
+    let mut seen = std::collections::HashSet::new();
+    types.filter(|ty| seen.insert(ty.to_token_stream().to_string())).collect()
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// The name of a method's params struct.

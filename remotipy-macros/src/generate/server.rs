@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{params_ident, server_ident};
+use super::params::concrete_ident;
+use super::{server_ident, wire_bounds};
 use crate::model::{Method, Output, RemoteTrait};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -33,10 +34,26 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
         }
     });
     let arms = remote.methods.iter().map(|m| arm(remote, m));
+    let bounds = wire_bounds(remote);
+    // With no valid method, every call is unknown (and a lone `_` arm would
+    // make the `Some(..)` around the match unreachable).
+    let dispatch = match remote.methods.is_empty() {
+        true => quote! {
+            let _ = (service, call);
+            ::core::option::Option::None
+        },
+        false => quote! {
+            ::core::option::Option::Some(match call.method() {
+                #(#arms)*
+                _ => return ::core::option::Option::None,
+            })
+        },
+    };
     let imp = quote! {
         impl<S> #ident<S>
         where
             S: #trait_ident + ::core::marker::Send + ::core::marker::Sync + 'static,
+            #bounds
         {
             /// Serves `service`.
             #vis fn new(service: S) -> Self {
@@ -54,8 +71,8 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
                 #krate::Server::new(self).into_router()
             }
 
-            /// This trait alone as a [`remotipy::Server`](#krate::Server): for limits, hand-mounted dispatch
-            /// or the in-process client.
+            /// This trait alone as a `remotipy::Server`: for limits, hand-mounted dispatch or the
+            /// in-process client.
             #vis fn into_server(self) -> #krate::Server {
                 #krate::Server::new(self)
             }
@@ -70,6 +87,7 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
         impl<S> #krate::__private::Service for #ident<S>
         where
             S: #trait_ident + ::core::marker::Send + ::core::marker::Sync + 'static,
+            #bounds
         {
             fn methods(&self) -> &'static [#krate::__private::MethodInfo] {
                 &[#(#infos),*]
@@ -80,10 +98,7 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
                 call: #krate::__private::Call<'a>,
             ) -> ::core::option::Option<#krate::__private::BoxFuture<'a, #krate::__private::Reply>> {
                 let service: &'a S = &self.service;
-                ::core::option::Option::Some(match call.method() {
-                    #(#arms)*
-                    _ => return ::core::option::Option::None,
-                })
+                #dispatch
             }
         }
     };
@@ -96,8 +111,12 @@ fn arm(remote: &RemoteTrait, m: &Method) -> TokenStream {
     let private = quote!(#krate::__private);
     let trait_ident = &remote.item.ident;
     let (ident, wire) = (&m.ident, &m.wire_name);
-    let params = params_ident(m);
+    let params = concrete_ident(m);
     let fields = m.args.iter().map(|a| &a.ident);
+    let binding = match m.args.is_empty() {
+        true => quote!(_),
+        false => quote!(params),
+    };
     let names = m.args.iter().map(|a| a.ident.to_string());
     let reply = match &m.output {
         Output::Value(_) => quote!(#private::Reply::ok(&output)),
@@ -108,7 +127,7 @@ fn arm(remote: &RemoteTrait, m: &Method) -> TokenStream {
     };
     quote! {
         #wire => match call.decode::<#params>(&[#(#names),*]) {
-            ::core::result::Result::Ok(params) => #private::boxed(async move {
+            ::core::result::Result::Ok(#binding) => #private::boxed(async move {
                 let output = <S as #trait_ident>::#ident(service, #(params.#fields),*).await;
                 #reply
             }),

@@ -2,13 +2,16 @@
 //! returning `impl Future + Send`, so the server can run calls on a
 //! multi-threaded runtime. Implementors still write `async fn`.
 
-use quote::quote;
-use syn::{ItemTrait, ReturnType, TraitItem};
+use quote::{format_ident, quote};
+use syn::{FnArg, ItemTrait, Pat, ReturnType, TraitItem};
 
 pub fn rewrite(item: &ItemTrait) -> ItemTrait {
     let mut item = item.clone();
     for trait_item in &mut item.items {
         let TraitItem::Fn(f) = trait_item else { continue };
+        if f.default.is_none() {
+            name_pattern_args(&mut f.sig.inputs);
+        }
         if f.sig.asyncness.take().is_none() {
             continue;
         }
@@ -24,4 +27,17 @@ pub fn rewrite(item: &ItemTrait) -> ItemTrait {
         }
     }
     item
+}
+
+/// A pattern argument was already reported; rustc would report it again
+/// (patterns are not allowed without a body), so the emitted trait names it.
+fn name_pattern_args(inputs: &mut syn::punctuated::Punctuated<FnArg, syn::Token![,]>) {
+    for (i, input) in inputs.iter_mut().enumerate() {
+        if let FnArg::Typed(typed) = input {
+            if !matches!(&*typed.pat, Pat::Ident(_)) {
+                let ident = format_ident!("arg{i}");
+                *typed.pat = syn::parse_quote!(#ident);
+            }
+        }
+    }
 }

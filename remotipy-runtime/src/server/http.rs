@@ -29,17 +29,17 @@ impl Server {
     /// Use it from a hand-written axum route after your own checks.
     pub async fn handle(&self, request: Request) -> Response {
         let (parts, body) = request.into_parts();
-        if parts.method != Method::POST {
-            return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response();
-        }
-        if let Err(rejection) = check_content_type(&parts.headers) {
-            return rejection;
-        }
-        let body = match read_limited(&parts.headers, body, self.inner.body_limit).await {
-            Ok(body) => body,
-            Err(rejection) => return rejection,
+        let checked = async {
+            if parts.method != Method::POST {
+                return Err(Rejection::MethodNotAllowed);
+            }
+            check_content_type(&parts.headers)?;
+            read_limited(&parts.headers, body, self.inner.body_limit).await
         };
-        respond(self.in_context(Context::new(parts), &body).await)
+        match checked.await {
+            Ok(body) => respond(self.in_context(Context::new(parts), &body).await),
+            Err(rejection) => rejection.into_response(),
+        }
     }
 
     /// Answers an already-read body (remotipy's "Step 4": check headers,
@@ -65,36 +65,59 @@ fn respond(body: Option<Vec<u8>>) -> Response {
     }
 }
 
+/// Why a request was turned away before dispatch.
+enum Rejection {
+    MethodNotAllowed,
+    UnsupportedMediaType(String),
+    TooLarge(usize),
+    Unreadable,
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response()
+            }
+            Rejection::UnsupportedMediaType(essence) => {
+                let message = format!("unsupported content type `{essence}`: send application/json");
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response()
+            }
+            Rejection::TooLarge(limit) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {limit} bytes")).into_response()
+            }
+            Rejection::Unreadable => (StatusCode::BAD_REQUEST, "could not read the request body").into_response(),
+        }
+    }
+}
+
 /// Liberal in what it accepts: no content type, anything JSON-ish, and
 /// `text/plain` (browsers' CORS-simple requests) pass; HTML, XML, forms and
 /// binary types are turned away with 415.
-fn check_content_type(headers: &HeaderMap) -> Result<(), Response> {
+fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
     let Some(value) = headers.get(CONTENT_TYPE) else { return Ok(()) };
     let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let accepted = essence.is_empty()
         || essence.ends_with("json")
-        || essence.ends_with("+json")
         || essence.contains("json-rpc")
         || essence == "application/jsonrequest"
         || essence == "text/plain";
-    if accepted {
-        return Ok(());
+    match accepted {
+        true => Ok(()),
+        false => Err(Rejection::UnsupportedMediaType(essence)),
     }
-    let message = format!("unsupported content type `{essence}`: send application/json");
-    Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response())
 }
 
 /// Reads the body, refusing (413) as soon as it is known to exceed `limit`:
 /// from `Content-Length` before reading, or while streaming a chunked body.
-async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Response> {
-    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {limit} bytes")).into_response();
+async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Rejection> {
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large());
+        return Err(Rejection::TooLarge(limit));
     }
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(_) => Err((StatusCode::BAD_REQUEST, "could not read the request body").into_response()),
+        Err(e) if e.is::<LengthLimitError>() => Err(Rejection::TooLarge(limit)),
+        Err(_) => Err(Rejection::Unreadable),
     }
 }

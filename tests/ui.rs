@@ -1,0 +1,10 @@
+//! Compile-time guarantees: every mistake in a `#[remote]` trait gets one
+//! spanned, actionable error; client and server cannot disagree with the
+//! trait; valid traits compile. Expected errors are in `tests/ui/*.stderr`
+//! (regenerate with `TRYBUILD=overwrite cargo test --test ui`, then review).
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

@@ -1,0 +1,6 @@
+#[remotipy::remote]
+pub trait Consumer {
+    async fn consume(self) -> u64;
+}
+
+fn main() {}

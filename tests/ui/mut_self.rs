@@ -1,0 +1,6 @@
+#[remotipy::remote]
+pub trait Counter {
+    async fn bump(&mut self) -> u64;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[remotipy::remote]
+pub struct Users {
+    id: u64,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+pub struct NotSerde;
+
+#[remotipy::remote]
+pub trait Wire {
+    async fn fetch(&self) -> NotSerde;
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[remotipy::remote]
+pub trait Events {
+    #[remote(notification)]
+    async fn fire(&self, name: String) -> bool;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[remotipy::remote]
+pub trait Factory {
+    async fn new(&self) -> u8;
+}
+
+fn main() {}
