@@ -19,12 +19,12 @@ pub use reqwest;
 mod server;
 
 pub use client::{
-    BuildError, CallOptions, Client, ClientBuilder, DEFAULT_TIMEOUT, InProcess, ReqwestTransport, Transport,
-    TransportRequest, TransportResponse,
+    BuildError, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, InProcess,
+    ReqwestTransport, ResponseTooLarge, Transport, TransportRequest, TransportResponse,
 };
 pub use error::{BoxError, Error};
 pub use server::{
-    BoxFuture, Call, Context, DEFAULT_BODY_LIMIT, DispatchOptions, MethodInfo, Reply, Server, ServerBuilder,
+    BoxFuture, Call, Context, DEFAULT_BODY_LIMIT, DispatchOptions, ErrorCode, MethodInfo, Reply, Server, ServerBuilder,
     ServerError, Service,
 };
 
@@ -37,7 +37,7 @@ pub mod __private {
     pub use ::std;
 
     pub use crate::client::{Client, ClientBuilder};
-    pub use crate::server::{BoxFuture, Call, MethodInfo, Reply, Service};
+    pub use crate::server::{AppResult, BoxFuture, Call, MethodInfo, Reply, Service, ViaDefault, ViaErrorCode};
 
     /// What a remote argument or result must be. Generated impls require it
     /// in their where-clauses, at the type's span, so a type that is not

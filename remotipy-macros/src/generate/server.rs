@@ -122,7 +122,12 @@ fn arm(remote: &RemoteTrait, m: &Method) -> TokenStream {
         Output::Value(_) => quote!(#private::Reply::ok(&output)),
         // Spanned so that an error type lacking `Serialize` or `Display` is reported at that type.
         Output::Fallible { err, err_name, .. } => {
-            quote_spanned!(err.span()=> #private::Reply::result(&output, #err_name))
+            quote_spanned!(err.span()=> {
+                // Both in scope; the error type's `ErrorCode` impl, if any, wins.
+                #[allow(unused_imports)]
+                use #private::{ViaDefault as _, ViaErrorCode as _};
+                (&&#private::AppResult(&output)).reply(#err_name)
+            })
         }
     };
     quote! {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
+use super::reqwest::DEFAULT_MAX_RESPONSE_SIZE;
 use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport};
 
 /// Why a client could not be built.
@@ -51,6 +52,7 @@ pub struct ClientBuilder<C = Client> {
     timeout: Option<Duration>,
     reqwest: Option<reqwest::Client>,
     in_process: Option<crate::Server>,
+    max_response_size: usize,
     error: Option<BuildError>,
     built: PhantomData<fn() -> C>,
 }
@@ -64,6 +66,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             timeout: Some(DEFAULT_TIMEOUT),
             reqwest: None,
             in_process: None,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             error: None,
             built: PhantomData,
         }
@@ -110,6 +113,13 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Refuses response bodies over `bytes` (default 16 MiB) with
+    /// `Error::Decode`, before reading them whole.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<C, BuildError> {
         if let Some(error) = self.error {
@@ -120,12 +130,13 @@ impl<C: From<Client>> ClientBuilder<C> {
             return Ok(C::from(Client::with_parts(Box::new(transport), self.timeout)));
         }
         let url = parse_url(&self.url)?;
+        let limit = self.max_response_size;
         let transport = match self.reqwest {
             Some(client) => ReqwestTransport::new(client, url).with_default_headers(self.headers),
             // Our own client carries the defaults itself: nothing to merge per call.
             None => ReqwestTransport::new(reqwest::Client::builder().default_headers(self.headers).build()?, url),
         };
-        Ok(C::from(Client::with_parts(Box::new(transport), self.timeout)))
+        Ok(C::from(Client::with_parts(Box::new(transport.with_max_response_size(limit)), self.timeout)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! A transport with no socket: calls go straight into a [`Server`] in the
 //! same process, through the same encode → dispatch → decode path.
 
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 
 use super::transport::{Transport, TransportRequest, TransportResponse};
 use crate::error::BoxError;
@@ -34,11 +34,8 @@ impl Transport for InProcess {
         Box::pin(async move {
             let mut headers = self.headers.clone();
             headers.extend(request.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let answer = self.server.in_context(Context::from_headers(headers), &request.body).await;
-            Ok(match answer {
-                Some(body) => TransportResponse { status: StatusCode::OK, body: body.into() },
-                None => TransportResponse { status: StatusCode::NO_CONTENT, body: Default::default() },
-            })
+            let (status, body) = self.server.in_context(Context::from_headers(headers), &request.body).await;
+            Ok(TransportResponse { status, body: body.unwrap_or_default().into() })
         })
     }
 

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 
 pub use builder::{BuildError, ClientBuilder};
 pub use in_process::InProcess;
-pub use reqwest::ReqwestTransport;
+pub use reqwest::{DEFAULT_MAX_RESPONSE_SIZE, ReqwestTransport, ResponseTooLarge};
 pub use transport::{Transport, TransportRequest, TransportResponse};
 
 use crate::error::Error;
@@ -126,7 +126,10 @@ impl Client {
             Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
             None => send.await,
         };
-        result.map_err(|source| Error::Transport { method, source })
+        result.map_err(|source| match source.downcast_ref::<ResponseTooLarge>() {
+            Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
+            None => Error::Transport { method, source },
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The default transport: reqwest, used with care for the hot path (URL
 //! parsed once, default headers prebuilt inside the reqwest client).
 
+use bytes::{Bytes, BytesMut};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue};
 use reqwest::Url;
@@ -17,12 +18,31 @@ pub struct ReqwestTransport {
     url: Url,
     /// Sent with every call; empty when `client` already sends them.
     headers: HeaderMap,
+    max_response_size: usize,
 }
+
+/// A response body larger than the client accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("the response body exceeds the limit of {limit} bytes")]
+pub struct ResponseTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+/// The default limit on response bodies: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
 
 impl ReqwestTransport {
     /// A transport posting to `url` with `client`.
     pub fn new(client: reqwest::Client, url: Url) -> Self {
-        ReqwestTransport { client, url, headers: HeaderMap::new() }
+        ReqwestTransport { client, url, headers: HeaderMap::new(), max_response_size: DEFAULT_MAX_RESPONSE_SIZE }
+    }
+
+    /// Refuses response bodies larger than `bytes` (default 16 MiB), without
+    /// reading them whole.
+    pub fn with_max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
     }
 
     /// Also sends `headers` with every call.
@@ -48,12 +68,32 @@ impl Transport for ReqwestTransport {
             }
             let response = builder.send().await?;
             let status = response.status();
-            let body = response.bytes().await?;
+            let body = read_limited(response, self.max_response_size).await?;
             Ok(TransportResponse { status, body })
         })
     }
 
     fn endpoint(&self) -> &str {
         self.url.as_str()
+    }
+}
+
+/// The whole body, or [`ResponseTooLarge`] as soon as it is known to exceed `limit`.
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes, BoxError> {
+    let too_large = || Box::new(ResponseTooLarge { limit }) as BoxError;
+    match response.content_length() {
+        Some(length) if length > limit as u64 => Err(too_large()),
+        // The common case: a declared, acceptable length, read in one piece.
+        Some(_) => Ok(response.bytes().await?),
+        None => {
+            let mut body = BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body.freeze())
+        }
     }
 }

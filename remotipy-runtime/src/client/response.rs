@@ -102,10 +102,12 @@ fn remote_error<E>(method: &'static str, error: ErrorObject, decode_app: fn(&Err
     Error::Remote { method, code: error.code, message: error.message, class, data: error.data }
 }
 
-/// Reads an application error's `data.value` as `E`.
+/// Reads an application error's `data.value` as `E`: code `-32000`, or any
+/// code an `ErrorCode` impl chose, as long as `data` names a type.
 pub(super) fn decode_app<E: DeserializeOwned>(error: &ErrorObject) -> Option<E> {
-    if error.code != code::APP_ERROR {
+    let data = error.data.as_ref()?;
+    if error.code != code::APP_ERROR && data.get("type").is_none() {
         return None;
     }
-    E::deserialize(error.data.as_ref()?.get("value")?).ok()
+    E::deserialize(data.get("value")?).ok()
 }

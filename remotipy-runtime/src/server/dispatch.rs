@@ -6,10 +6,12 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use futures_util::future::join_all;
+use http::StatusCode;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::error::Category;
 use serde_json::value::RawValue;
+use tracing::Instrument;
 
 use super::Server;
 use super::service::{Call, Reply, strip_position};
@@ -31,11 +33,20 @@ impl Default for DispatchOptions {
     }
 }
 
-/// Answers one JSON-RPC body. `None` means no response body is due (a
-/// notification, or a batch of only notifications).
-pub async fn dispatch(service: &Server, options: &DispatchOptions, body: &[u8]) -> Option<Vec<u8>> {
+/// The answer to one JSON-RPC body.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// `None` when no response body is due (a notification, or a batch of
+    /// only notifications).
+    pub body: Option<Vec<u8>>,
+    /// The HTTP status a single failed call asked for through `ErrorCode`.
+    pub status: Option<StatusCode>,
+}
+
+/// Answers one JSON-RPC body: a call, a notification or a batch.
+pub(crate) async fn dispatch(service: &Server, options: &DispatchOptions, body: &[u8]) -> Answer {
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => dispatch_batch(service, options, body).await,
+        Some(b'[') => Answer { body: dispatch_batch(service, options, body).await, status: None },
         _ => answer_one(service, options, body).await,
     }
 }
@@ -56,6 +67,7 @@ async fn dispatch_batch(service: &Server, options: &DispatchOptions, body: &[u8]
         return Some(error_response(&e, b"null"));
     }
     let replies = join_all(items.iter().map(|item| answer_one(service, options, item.get().as_bytes()))).await;
+    let replies: Vec<_> = replies.into_iter().map(|answer| answer.body).collect();
     let mut out = Vec::with_capacity(replies.iter().flatten().map(Vec::len).sum::<usize>() + replies.len() + 2);
     out.push(b'[');
     for reply in replies.iter().flatten() {
@@ -68,15 +80,21 @@ async fn dispatch_batch(service: &Server, options: &DispatchOptions, body: &[u8]
     (out.len() > 2).then_some(out)
 }
 
-/// Answers one request object; `None` for a notification.
-async fn answer_one(service: &Server, options: &DispatchOptions, bytes: &[u8]) -> Option<Vec<u8>> {
+/// Answers one request object (no body for a notification), in a tracing
+/// span naming the method and id.
+async fn answer_one(service: &Server, options: &DispatchOptions, bytes: &[u8]) -> Answer {
     let request = match parse_request(bytes) {
         Ok(request) => request,
-        Err((error, id)) => return Some(error_response(&error, id.map_or(b"null", |id| id.get().as_bytes()))),
+        Err((error, id)) => {
+            let body = error_response(&error, id.as_deref().map_or(b"null", |id| id.get().as_bytes()));
+            return Answer { body: Some(body), status: None };
+        }
     };
-    let reply = run(service, options, Call::new(&request.method, request.params)).await;
-    let id = request.id?;
-    Some(finish(reply, id.get().as_bytes()))
+    let span = tracing::info_span!("rpc", method = &*request.method, id = request.id.map(RawValue::get));
+    let reply = run(service, options, Call::new(&request.method, request.params)).instrument(span).await;
+    let status = reply.status;
+    let body = request.id.map(|id| finish(reply, id.get().as_bytes()));
+    Answer { body, status }
 }
 
 async fn run(service: &Server, options: &DispatchOptions, call: Call<'_>) -> Reply {
@@ -94,11 +112,12 @@ async fn run(service: &Server, options: &DispatchOptions, call: Call<'_>) -> Rep
     }
 }
 
-type Rejection<'a> = (ErrorObject, Option<&'a RawValue>);
+/// Why a request object was refused, and its id when that could be read.
+type Rejection = (ErrorObject, Option<Box<RawValue>>);
 
 /// Parses and validates one request object, or says why it is not one (with
 /// the id, when the id itself could be read).
-fn parse_request(bytes: &[u8]) -> Result<RequestRef<'_>, Rejection<'_>> {
+fn parse_request(bytes: &[u8]) -> Result<RequestRef<'_>, Rejection> {
     let request: RequestRef = serde_json::from_slice(bytes).map_err(|e| reject(bytes, e))?;
     let id = request.id;
     if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {
@@ -108,19 +127,22 @@ fn parse_request(bytes: &[u8]) -> Result<RequestRef<'_>, Rejection<'_>> {
     }
     if request.jsonrpc != "2.0" {
         let e = ErrorObject::invalid_request(format_args!("`jsonrpc` must be \"2.0\", not {:?}", request.jsonrpc));
-        return Err((e, id));
+        return Err((e, id.map(RawValue::to_owned)));
     }
     if let Some(params) = request.params.filter(|p| !matches!(p.get().as_bytes()[0], b'{' | b'[')) {
         let e =
             ErrorObject::invalid_request(format_args!("`params` must be an object or an array, not {}", params.get()));
-        return Err((e, id));
+        return Err((e, id.map(RawValue::to_owned)));
     }
     Ok(request)
 }
 
 /// Classifies a failed parse: broken JSON is `-32700`; well-formed JSON of the
 /// wrong shape is `-32600`, answered with its id when that can be read.
-fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection<'_> {
+fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection {
+    if let Err(utf8) = std::str::from_utf8(bytes) {
+        return invalid_utf8(bytes, utf8.valid_up_to());
+    }
     let well_formed = e.classify() == Category::Data && serde_json::from_slice::<IgnoredAny>(bytes).is_ok();
     if !well_formed {
         return (ErrorObject::parse_error(e), None);
@@ -131,11 +153,34 @@ fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection<'_> {
         id: Option<&'a RawValue>,
     }
     let id = serde_json::from_slice::<IdOnly>(bytes).ok().and_then(|r| r.id).filter(|id| id_is_valid(id));
-    (ErrorObject::invalid_request(strip_position(&e.to_string())), id)
+    (ErrorObject::invalid_request(strip_position(&e.to_string())), id.map(RawValue::to_owned))
+}
+
+/// JSON must be UTF-8, but a client that sent one bad string deserves to be
+/// told which parameter holds it: the request is re-read lossily to find
+/// the method and the parameter containing the replacement character.
+fn invalid_utf8(bytes: &[u8], at: usize) -> Rejection {
+    let lossy = String::from_utf8_lossy(bytes);
+    let request = match serde_json::from_str::<RequestRef>(&lossy) {
+        Ok(request) if !request.method.contains('\u{fffd}') => request,
+        _ => return (ErrorObject::parse_error(format_args!("the body is not valid UTF-8 (byte {at})")), None),
+    };
+    let id = request.id.filter(|id| id_is_valid(id) && !id.get().contains('\u{fffd}')).map(RawValue::to_owned);
+    let params = request.params.map_or("", RawValue::get);
+    let culprit = match serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(params) {
+        Ok(named) => named.into_iter().find(|(_, v)| v.get().contains('\u{fffd}')).map(|(k, _)| format!("`{k}`: ")),
+        Err(_) => serde_json::from_str::<Vec<&RawValue>>(params).ok().and_then(|positional| {
+            let index = positional.iter().position(|v| v.get().contains('\u{fffd}'))?;
+            Some(format!("param {}: ", index + 1))
+        }),
+    };
+    let message =
+        format!("invalid params for `{}`: {}not valid UTF-8 (byte {at})", request.method, culprit.unwrap_or_default());
+    (ErrorObject::new(crate::protocol::code::INVALID_PARAMS, message), id)
 }
 
 fn finish(reply: Reply, id: &[u8]) -> Vec<u8> {
-    match reply.0 {
+    match reply.body {
         Ok(mut buf) => {
             buf.extend_from_slice(b",\"id\":");
             buf.extend_from_slice(id);

@@ -49,8 +49,16 @@ impl Server {
         respond(self.in_context(Context::from_headers(headers), body).await)
     }
 
-    pub(crate) async fn in_context(&self, context: Context, body: &[u8]) -> Option<Vec<u8>> {
-        context.scope(self.dispatch_bytes(body)).await
+    /// Dispatches `body` with `context` as the handlers' [`Context`]; the
+    /// answer's body and HTTP status (200, 204, or what an [`ErrorCode`](super::ErrorCode) asked).
+    pub(crate) async fn in_context(&self, context: Context, body: &[u8]) -> (StatusCode, Option<Vec<u8>>) {
+        let answer = context.scope(self.answer(body)).await;
+        let status = match (&answer.body, answer.status) {
+            (_, Some(status)) => status,
+            (Some(_), None) => StatusCode::OK,
+            (None, None) => StatusCode::NO_CONTENT,
+        };
+        (status, answer.body)
     }
 }
 
@@ -58,10 +66,10 @@ async fn serve(State(server): State<Server>, request: Request) -> Response {
     server.handle(request).await
 }
 
-fn respond(body: Option<Vec<u8>>) -> Response {
+fn respond((status, body): (StatusCode, Option<Vec<u8>>)) -> Response {
     match body {
-        Some(body) => ([(CONTENT_TYPE, JSON)], body).into_response(),
-        None => StatusCode::NO_CONTENT.into_response(),
+        Some(body) => (status, [(CONTENT_TYPE, JSON)], body).into_response(),
+        None => status.into_response(),
     }
 }
 

@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 pub use context::Context;
 pub use dispatch::DispatchOptions;
-pub use service::{BoxFuture, Call, MethodInfo, Reply, Service};
+#[doc(hidden)]
+pub use service::{AppResult, ViaDefault, ViaErrorCode};
+pub use service::{BoxFuture, Call, ErrorCode, MethodInfo, Reply, Service};
 
 /// Why a [`Server`] could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +77,10 @@ impl Server {
     /// (notifications). This is the transport-free core that the HTTP glue and
     /// the in-process client share.
     pub async fn dispatch_bytes(&self, body: &[u8]) -> Option<Vec<u8>> {
+        self.answer(body).await.body
+    }
+
+    async fn answer(&self, body: &[u8]) -> dispatch::Answer {
         dispatch::dispatch(self, &self.inner.dispatch, body).await
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
 
+use http::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -129,7 +130,11 @@ pub(crate) fn strip_position(message: &str) -> &str {
 /// (`{"jsonrpc":"2.0","result":<value>`), so the dispatcher only appends the
 /// id: the result is serialized once, straight into the response buffer.
 #[derive(Debug)]
-pub struct Reply(pub(crate) Result<Vec<u8>, ErrorObject>);
+pub struct Reply {
+    pub(crate) body: Result<Vec<u8>, ErrorObject>,
+    /// The HTTP status a failed single call asks for (see [`ErrorCode`]).
+    pub(crate) status: Option<StatusCode>,
+}
 
 const RESULT_PREFIX: &[u8] = br#"{"jsonrpc":"2.0","result":"#;
 
@@ -139,46 +144,97 @@ impl Reply {
         let mut buf = Vec::with_capacity(128);
         buf.extend_from_slice(RESULT_PREFIX);
         match serde_json::to_writer(&mut buf, value) {
-            Ok(()) => Reply(Ok(buf)),
+            Ok(()) => Reply { body: Ok(buf), status: None },
             Err(e) => Reply::error(ErrorObject::internal(format_args!("cannot encode the result: {e}"))),
         }
     }
 
     /// A call that failed with a JSON-RPC error.
     pub fn error(error: ErrorObject) -> Self {
-        Reply(Err(error))
-    }
-
-    /// A call whose handler returned `Result<R, E>`: `Err(e)` becomes an
-    /// application error (`-32000`) whose message is `e`'s `Display`, and whose
-    /// `data` is `{"type": type_name, "value": e}`.
-    pub fn result<R, E>(result: &Result<R, E>, type_name: &'static str) -> Self
-    where
-        R: Serialize,
-        E: Serialize + Display,
-    {
-        match result {
-            Ok(value) => Reply::ok(value),
-            Err(e) => Reply::error(app_error(e, type_name)),
-        }
+        Reply { body: Err(error), status: None }
     }
 
     /// The error this call failed with, if it failed.
     pub fn as_error(&self) -> Option<&ErrorObject> {
-        self.0.as_ref().err()
-    }
-}
-
-fn app_error<E: Serialize + Display>(e: &E, type_name: &'static str) -> ErrorObject {
-    match serde_json::to_value(e) {
-        Ok(value) => ErrorObject::new(code::APP_ERROR, e.to_string())
-            .with_data(serde_json::json!({ "type": type_name, "value": value })),
-        Err(err) => ErrorObject::internal(format_args!("cannot encode the `{type_name}` error: {err}")),
+        self.body.as_ref().err()
     }
 }
 
 impl From<ErrorObject> for Reply {
     fn from(e: ErrorObject) -> Self {
         Reply::error(e)
+    }
+}
+
+/// Lets an application error choose its JSON-RPC code and, for a call that
+/// is not part of a batch, the HTTP status of the response (e.g. 401).
+///
+/// Without an impl, an `Err(e)` travels as code `-32000` with HTTP 200.
+/// Either way the message is `e`'s `Display` and `data` is
+/// `{"type": <type name>, "value": e}`, so a remotipy client gets `Error::App(e)`.
+///
+/// ```
+/// #[derive(Debug, serde::Serialize, serde::Deserialize, thiserror::Error)]
+/// #[error("not authenticated")]
+/// pub struct Unauthenticated;
+///
+/// impl remotipy::ErrorCode for Unauthenticated {
+///     fn code(&self) -> i64 { -32001 }
+///     fn http_status(&self) -> Option<http::StatusCode> { Some(http::StatusCode::UNAUTHORIZED) }
+/// }
+/// ```
+pub trait ErrorCode {
+    /// The JSON-RPC error code (default `-32000`).
+    fn code(&self) -> i64 {
+        code::APP_ERROR
+    }
+
+    /// The HTTP status of a single call's response (default: 200, like every
+    /// JSON-RPC response). Ignored inside batches.
+    fn http_status(&self) -> Option<StatusCode> {
+        None
+    }
+}
+
+/// Builds the reply of a handler's `Result`, choosing at compile time between
+/// the error type's [`ErrorCode`] impl and the default (autoref
+/// specialization: generated code calls `(&&AppResult(..)).reply(..)`).
+#[doc(hidden)]
+pub struct AppResult<'a, R, E>(pub &'a Result<R, E>);
+
+#[doc(hidden)]
+pub trait ViaErrorCode {
+    fn reply(&self, type_name: &'static str) -> Reply;
+}
+
+impl<R: Serialize, E: Serialize + Display + ErrorCode> ViaErrorCode for &AppResult<'_, R, E> {
+    fn reply(&self, type_name: &'static str) -> Reply {
+        match self.0 {
+            Ok(value) => Reply::ok(value),
+            Err(e) => Reply { body: Err(app_error(e, e.code(), type_name)), status: e.http_status() },
+        }
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaDefault {
+    fn reply(&self, type_name: &'static str) -> Reply;
+}
+
+impl<R: Serialize, E: Serialize + Display> ViaDefault for AppResult<'_, R, E> {
+    fn reply(&self, type_name: &'static str) -> Reply {
+        match self.0 {
+            Ok(value) => Reply::ok(value),
+            Err(e) => Reply::error(app_error(e, code::APP_ERROR, type_name)),
+        }
+    }
+}
+
+fn app_error<E: Serialize + Display>(e: &E, code: i64, type_name: &'static str) -> ErrorObject {
+    match serde_json::to_value(e) {
+        Ok(value) => {
+            ErrorObject::new(code, e.to_string()).with_data(serde_json::json!({ "type": type_name, "value": value }))
+        }
+        Err(err) => ErrorObject::internal(format_args!("cannot encode the `{type_name}` error: {err}")),
     }
 }
