@@ -47,6 +47,8 @@ pub trait Probe {
     async fn logged(&self) -> Vec<String>;
     #[remote(name = "probe.renamed")]
     async fn renamed(&self) -> String;
+    /// How deeply `value` nests arrays.
+    async fn depth(&self, value: serde_json::Value) -> u32;
 }
 
 #[derive(Default)]
@@ -90,6 +92,15 @@ impl Probe for ProbeImpl {
     }
     async fn renamed(&self) -> String {
         "renamed".into()
+    }
+    async fn depth(&self, value: serde_json::Value) -> u32 {
+        fn depth_of(value: &serde_json::Value) -> u32 {
+            match value {
+                serde_json::Value::Array(items) => 1 + items.iter().map(depth_of).max().unwrap_or(0),
+                _ => 0,
+            }
+        }
+        depth_of(&value)
     }
 }
 

@@ -1,0 +1,226 @@
+//! Broken and hostile input: the server answers precisely, keeps serving,
+//! and leaks nothing; the client fails cleanly within its limits. Plus
+//! property tests: arbitrary bytes and JSON into the dispatcher always yield
+//! a valid JSON-RPC response, never a panic.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn post_bytes(url: &str, body: Vec<u8>) -> (u16, Value) {
+    let response = reqwest::Client::new().post(url).body(body).send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_precisely_and_the_server_keeps_serving() {
+    let url = common::serve_probe().await;
+    let depth = 100_000;
+    // Into an argument that would recurse (a JSON value): refused at serde_json's depth limit.
+    let deep_params = format!(r#"{{"jsonrpc":"2.0","method":"depth","params":[{}1{}],"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
+    let (status, v) = post_bytes(&url, deep_params.into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(v["error"]["code"], -32602, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("recursion limit exceeded"), "{v}");
+    // Shallow enough: answered.
+    let (_, v) = post_bytes(&url, br#"{"jsonrpc":"2.0","method":"depth","params":[[[[1]]]],"id":1}"#.to_vec()).await;
+    assert_eq!(v["result"], 3);
+
+    let deep_envelope = format!(r#"{{"jsonrpc":"2.0","method":"echo","x":{}1{},"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
+    let (_, v) = post_bytes(&url, deep_envelope.into_bytes()).await;
+    assert!(v["error"]["code"].is_i64(), "{v}");
+
+    let (_, v) = post_bytes(&url, br#"{"jsonrpc":"2.0","method":"echo","params":["still here"],"id":2}"#.to_vec()).await;
+    assert_eq!(v["result"], "still here");
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_invalid_params_naming_the_parameter() {
+    let url = common::serve_probe().await;
+    let mut named = br#"{"jsonrpc":"2.0","method":"echo","params":{"text":"ab"#.to_vec();
+    named.extend_from_slice(&[0xff, 0xfe]);
+    named.extend_from_slice(br#""},"id":7}"#);
+    let (_, v) = post_bytes(&url, named).await;
+    assert_eq!(v["error"]["code"], -32602, "{v}");
+    assert_eq!(v["id"], 7);
+    assert!(v["error"]["message"].as_str().unwrap().contains("`echo`: `text`: not valid UTF-8"), "{v}");
+
+    let mut positional = br#"{"jsonrpc":"2.0","method":"sum","params":[1,""#.to_vec();
+    positional.push(0xc3);
+    positional.extend_from_slice(br#""],"id":"p"}"#);
+    let (_, v) = post_bytes(&url, positional).await;
+    assert_eq!(v["error"]["code"], -32602, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("param 2: not valid UTF-8"), "{v}");
+
+    // Outside any parameter it is simply not JSON.
+    let (_, v) = post_bytes(&url, vec![b'{', 0xff, b'}']).await;
+    assert_eq!(v["error"]["code"], -32700, "{v}");
+}
+
+#[tokio::test]
+async fn a_stalled_half_sent_request_does_not_block_other_callers() {
+    let url = common::serve_probe().await;
+    let authority = url.trim_start_matches("http://").trim_end_matches("/rpc").to_owned();
+    // 64 connections each send headers and half a body, then stall.
+    let mut stalled = Vec::new();
+    for _ in 0..64 {
+        let mut socket = tokio::net::TcpStream::connect(&authority).await.unwrap();
+        let head = format!("POST /rpc HTTP/1.1\r\nhost: {authority}\r\ncontent-length: 100\r\n\r\n{{\"jsonrpc\":");
+        socket.write_all(head.as_bytes()).await.unwrap();
+        stalled.push(socket);
+    }
+    let started = Instant::now();
+    let client = common::ProbeClient::new(&url).unwrap();
+    for i in 0..20 {
+        assert_eq!(client.sum(i, 1).await.unwrap(), i + 1);
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "normal calls slowed to {:?}", started.elapsed());
+    // The stalled connections are still open, still waiting: nothing was answered to them.
+    let mut buf = [0u8; 16];
+    let pending = tokio::time::timeout(Duration::from_millis(50), stalled[0].read(&mut buf)).await;
+    assert!(pending.is_err(), "a half-sent request must not get an answer");
+}
+
+/// A server answering every POST with `size` bytes of JSON string,
+/// with or without a Content-Length.
+async fn huge(size: usize, chunked: bool) -> String {
+    let route = axum::routing::post(move || async move {
+        let body = format!(r#"{{"jsonrpc":"2.0","result":"{}","id":1}}"#, "x".repeat(size));
+        if chunked {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body.into_bytes().chunks(8192).map(|c| Ok(c.to_vec())).collect();
+            axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+        } else {
+            axum::body::Body::from(body)
+        }
+    });
+    common::serve(axum::Router::new().route("/", route)).await
+}
+
+#[tokio::test]
+async fn huge_responses_are_refused_by_the_client_limit() {
+    for chunked in [false, true] {
+        let url = huge(4 << 20, chunked).await;
+        let client = common::ProbeClient::builder(&url).max_response_size(64 << 10).build().unwrap();
+        let error = client.echo("x".into()).await.unwrap_err();
+        assert!(matches!(error, remotipy::Error::Decode { .. }), "chunked={chunked}: {error:?}");
+        assert!(error.to_string().contains("exceeds the limit of 65536 bytes"), "{error}");
+        // Under the default limit (16 MiB) the same answer is fine.
+        let client = common::ProbeClient::new(&url).unwrap();
+        assert_eq!(client.echo("x".into()).await.unwrap().len(), 4 << 20);
+    }
+}
+
+// ---- property tests: the dispatcher never panics and always answers validly ----
+
+fn server() -> remotipy::Server {
+    remotipy::Server::builder()
+        .service(common::ProbeServer::new(common::ProbeImpl::default()))
+        .service(common::api::CalculatorServer::new(common::app::Calc))
+        .build()
+        .unwrap()
+}
+
+/// A valid JSON-RPC response object, with only the spec's keys.
+fn assert_response_object(v: &Value) {
+    let object = v.as_object().unwrap_or_else(|| panic!("not an object: {v}"));
+    assert_eq!(object.get("jsonrpc"), Some(&json!("2.0")), "{v}");
+    assert!(object.contains_key("id"), "{v}");
+    assert!(object.keys().all(|k| ["jsonrpc", "id", "result", "error"].contains(&k.as_str())), "{v}");
+    match (object.get("result"), object.get("error")) {
+        (Some(_), None) => {}
+        (None, Some(error)) => {
+            assert!(error["code"].is_i64(), "{v}");
+            assert!(error["message"].is_string(), "{v}");
+        }
+        _ => panic!("exactly one of result and error: {v}"),
+    }
+}
+
+fn assert_valid_answer(answer: Option<Vec<u8>>) {
+    let Some(bytes) = answer else { return };
+    let v: Value = serde_json::from_slice(&bytes).expect("the answer is JSON");
+    match &v {
+        Value::Array(items) => {
+            assert!(!items.is_empty(), "an empty batch answer must be no answer");
+            items.iter().for_each(assert_response_object);
+        }
+        other => assert_response_object(other),
+    }
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        "[a-z\\.]{0,8}".prop_map(Value::String),
+        prop_oneof![Just("add"), Just("sum"), Just("echo"), Just("boom"), Just("optional"), Just("log")]
+            .prop_map(|m| Value::String(m.into())),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Request-shaped objects with arbitrary values in every field, sometimes missing.
+fn request_like() -> impl Strategy<Value = Value> {
+    let field = |name: &'static str| prop::option::of(json_value()).prop_map(move |v| (name, v));
+    (field("jsonrpc"), field("method"), field("params"), field("id"), any::<bool>(), any::<bool>()).prop_map(
+        |(jsonrpc, method, params, id, proper_version, proper_method)| {
+            let mut object = serde_json::Map::new();
+            for (name, value) in [jsonrpc, method, params, id] {
+                if let Some(value) = value {
+                    object.insert(name.into(), value);
+                }
+            }
+            if proper_version {
+                object.insert("jsonrpc".into(), json!("2.0"));
+            }
+            if proper_method && !object.get("method").is_some_and(Value::is_string) {
+                object.insert("method".into(), json!("add"));
+            }
+            Value::Object(object)
+        },
+    )
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_get_a_valid_answer(body in prop::collection::vec(any::<u8>(), 0..256)) {
+        let server = server();
+        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+    }
+
+    #[test]
+    fn arbitrary_json_gets_a_valid_answer(value in json_value()) {
+        let server = server();
+        let body = serde_json::to_vec(&value).unwrap();
+        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+    }
+
+    #[test]
+    fn request_shaped_json_and_batches_get_valid_answers(batch in prop::collection::vec(request_like(), 1..5), single in any::<bool>()) {
+        let server = server();
+        let body = match single {
+            true => serde_json::to_vec(&batch[0]).unwrap(),
+            false => serde_json::to_vec(&batch).unwrap(),
+        };
+        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+    }
+}
