@@ -1,0 +1,372 @@
+//! Server cost, side by side in one run: the generated dispatcher (the
+//! example server: Users + Calculator on one endpoint) vs a hand-written axum
+//! handler (`Json` extractor, one route per method) vs jsonrpsee's server,
+//! for a small call (`add`) and a ~1 KiB DTO call (`greet`).
+//!
+//! Each server runs in its own child process (this binary with `--serve`),
+//! pinned to core 0 when `taskset` exists; the load generator (reqwest, many
+//! connections) runs here. Reported per run: calls/s, server CPU per call
+//! (from /proc), server RSS before/after, and wrong or lost answers. Variants
+//! are interleaved round by round; the summary gives medians, ranges and
+//! ratios to the hand-written baseline.
+//!
+//! ```text
+//! cargo bench --bench server                       # 3 rounds × 100 000 calls × 256 connections
+//! ROUNDS=5 CALLS=200000 CONNECTIONS=32 cargo bench --bench server
+//! cargo test --benches                             # smoke: a few hundred calls, checks answers
+//! ```
+//! Load goes only to 127.0.0.1; every run is bounded in calls and time.
+
+#[path = "../examples/api/mod.rs"]
+mod api;
+#[path = "../examples/app/mod.rs"]
+#[allow(dead_code)] // the bench does not log
+mod app;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const VARIANTS: [&str; 3] = ["generated", "hand-axum", "jsonrpsee"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        return serve(&args[i + 1]);
+    }
+    let full = args.iter().any(|a| a == "--bench");
+    let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let config = Config {
+        rounds: env("ROUNDS", if full { 3 } else { 1 }),
+        calls: env("CALLS", if full { 100_000 } else { 300 }),
+        connections: env("CONNECTIONS", if full { 256 } else { 16 }),
+    };
+    println!(
+        "server bench: {} round(s) × {} calls × {} connections per variant and call",
+        config.rounds, config.calls, config.connections
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let mut results: Vec<Run> = Vec::new();
+    for round in 0..config.rounds {
+        for call in [Call::Add, Call::Greet] {
+            for variant in VARIANTS {
+                let run = runtime.block_on(measure(variant, call, &config));
+                println!("round {round} {run}");
+                assert_eq!(run.wrong, 0, "{variant}/{}: wrong or lost answers", call.name());
+                results.push(run);
+            }
+        }
+    }
+    summarize(&results);
+}
+
+struct Config {
+    rounds: usize,
+    calls: usize,
+    connections: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    Add,
+    Greet,
+}
+
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::Add => "add",
+            Call::Greet => "greet(1KiB)",
+        }
+    }
+
+    fn body(self, id: usize) -> String {
+        match self {
+            Call::Add => format!(r#"{{"jsonrpc":"2.0","method":"add","params":{{"a":{id},"b":2}},"id":{id}}}"#),
+            Call::Greet => {
+                let user = serde_json::json!({
+                    "first_name": format!("Ada{id}"),
+                    "last_name": "L".repeat(500),
+                    "email": "e".repeat(480),
+                });
+                format!(r#"{{"jsonrpc":"2.0","method":"greet","params":{{"user":{user}}},"id":{id}}}"#)
+            }
+        }
+    }
+
+    /// Whether `response` is the right answer to call `id`.
+    fn check(self, id: usize, response: &[u8]) -> bool {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(response) else { return false };
+        let result_ok = match self {
+            Call::Add => v["result"] == serde_json::json!(id + 2),
+            Call::Greet => v["result"]["message"].as_str().is_some_and(|m| m.contains(&format!("Ada{id}"))),
+        };
+        result_ok && v["id"] == serde_json::json!(id)
+    }
+
+    fn path(self, variant: &str) -> &'static str {
+        match (variant, self) {
+            ("generated", _) => "/rpc",
+            ("hand-axum", Call::Add) => "/add",
+            ("hand-axum", Call::Greet) => "/greet",
+            _ => "/",
+        }
+    }
+}
+
+struct Run {
+    variant: &'static str,
+    call: Call,
+    calls_per_sec: f64,
+    cpu_us_per_call: f64,
+    rss_before_kib: u64,
+    rss_after_kib: u64,
+    wrong: usize,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<10} {:<12} {:>9.0} calls/s  {:>6.2} µs server CPU/call  RSS {} → {} KiB  wrong/lost {}",
+            self.variant,
+            self.call.name(),
+            self.calls_per_sec,
+            self.cpu_us_per_call,
+            self.rss_before_kib,
+            self.rss_after_kib,
+            self.wrong
+        )
+    }
+}
+
+/// Starts `variant` in a child process and loads it with `config.calls` calls.
+async fn measure(variant: &'static str, call: Call, config: &Config) -> Run {
+    let mut child = spawn_server(variant);
+    let port = read_port(&mut child);
+    let url = format!("http://127.0.0.1:{port}{}", call.path(variant));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(usize::MAX).tcp_nodelay(true).build().unwrap();
+    // Warm up: open the connections, fault in the server's pages.
+    drive(&client, &url, call, config.connections * 4, config.connections).await;
+    let rss_before_kib = status_kib(child.id(), "VmRSS");
+    let cpu_before = cpu_ticks(child.id());
+    let started = Instant::now();
+    let wrong = drive(&client, &url, call, config.calls, config.connections).await;
+    let elapsed = started.elapsed();
+    let cpu = cpu_ticks(child.id()) - cpu_before;
+    let rss_after_kib = status_kib(child.id(), "VmRSS");
+    drop(child.stdin.take()); // the server exits when its stdin closes
+    let _ = child.wait();
+    let ticks_per_sec = 100.0; // USER_HZ on Linux
+    Run {
+        variant,
+        call,
+        calls_per_sec: config.calls as f64 / elapsed.as_secs_f64(),
+        cpu_us_per_call: cpu as f64 / ticks_per_sec * 1e6 / config.calls as f64,
+        rss_before_kib,
+        rss_after_kib,
+        wrong,
+    }
+}
+
+/// `calls` calls over `connections` concurrent tasks; returns how many were
+/// wrong or lost. Bounded: every call has a 10 s timeout.
+async fn drive(client: &reqwest::Client, url: &str, call: Call, calls: usize, connections: usize) -> usize {
+    let next = Arc::new(AtomicUsize::new(0));
+    let wrong = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, url, next, wrong) = (client.clone(), url.to_owned(), next.clone(), wrong.clone());
+            tokio::spawn(async move {
+                loop {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    if id >= calls {
+                        break;
+                    }
+                    let request = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(call.body(id))
+                        .timeout(Duration::from_secs(10));
+                    let ok = match request.send().await {
+                        Ok(response) => response.bytes().await.is_ok_and(|b| call.check(id, &b)),
+                        Err(_) => false,
+                    };
+                    if !ok {
+                        wrong.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    wrong.load(Ordering::Relaxed)
+}
+
+fn spawn_server(variant: &str) -> Child {
+    let exe = std::env::current_exe().unwrap();
+    let pinned = Command::new("taskset").arg("--version").output().is_ok();
+    let mut command = match pinned {
+        true => {
+            let mut c = Command::new("taskset");
+            c.args(["-c", "0"]).arg(exe);
+            c
+        }
+        false => Command::new(exe),
+    };
+    command.args(["--serve", variant]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap()
+}
+
+fn read_port(child: &mut Child) -> u16 {
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    line.trim().parse().unwrap_or_else(|_| panic!("server printed {line:?} instead of its port"))
+}
+
+/// utime + stime of `pid`, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn status_kib(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn summarize(results: &[Run]) {
+    println!("\nsummary (median [min–max] over rounds; ratio = median / hand-axum median)");
+    println!("| call | server | calls/s | server CPU µs/call | CPU ratio | RSS growth KiB |");
+    println!("|---|---|---|---|---|---|");
+    for call in [Call::Add, Call::Greet] {
+        let baseline = median(results, call, "hand-axum", |r| r.cpu_us_per_call).0;
+        for variant in VARIANTS {
+            let (rate, rate_lo, rate_hi) = median(results, call, variant, |r| r.calls_per_sec);
+            let (cpu, cpu_lo, cpu_hi) = median(results, call, variant, |r| r.cpu_us_per_call);
+            let growth = median(results, call, variant, |r| r.rss_after_kib as f64 - r.rss_before_kib as f64).0;
+            println!(
+                "| {} | {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{cpu_lo:.2}–{cpu_hi:.2}] | {:.2} | {growth:.0} |",
+                call.name(),
+                cpu / baseline
+            );
+        }
+    }
+}
+
+fn median(results: &[Run], call: Call, variant: &str, f: impl Fn(&Run) -> f64) -> (f64, f64, f64) {
+    let mut values: Vec<f64> = results.iter().filter(|r| r.call == call && r.variant == variant).map(f).collect();
+    values.sort_by(f64::total_cmp);
+    (values[values.len() / 2], values[0], values[values.len() - 1])
+}
+
+// ---- the servers, run in the child process ----
+
+fn serve(variant: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = async {
+            // Exit when the parent closes stdin (or dies).
+            let _ = tokio::task::spawn_blocking(|| std::io::stdin().lines().count()).await;
+        };
+        match variant {
+            "generated" => {
+                announce(port);
+                let server = axum::serve(listener, app::router().unwrap());
+                tokio::select! { _ = server => {}, _ = stop => {} }
+            }
+            "hand-axum" => {
+                announce(port);
+                let server = axum::serve(listener, baseline::router());
+                tokio::select! { _ = server => {}, _ = stop => {} }
+            }
+            "jsonrpsee" => {
+                drop(listener);
+                let server = jsonrpsee::server::Server::builder().build(("127.0.0.1", port)).await.unwrap();
+                let handle = server.start(baseline::jsonrpsee_module());
+                announce(port);
+                stop.await;
+                let _ = handle.stop();
+            }
+            other => panic!("unknown variant {other}"),
+        }
+    });
+}
+
+fn announce(port: u16) {
+    println!("{port}");
+    std::io::stdout().flush().unwrap();
+}
+
+/// The same two calls written by hand, the way the issue's reference
+/// figures were taken: axum's `Json` extractor, and jsonrpsee's RpcModule.
+mod baseline {
+    use axum::Json;
+    use axum::routing::post;
+    use serde::{Deserialize, Serialize};
+    use serde_json::Value;
+
+    use crate::api::{Greeting, UserInfo};
+
+    #[derive(Deserialize)]
+    struct Request<P> {
+        #[allow(dead_code)]
+        jsonrpc: String,
+        #[allow(dead_code)]
+        method: String,
+        params: P,
+        id: Value,
+    }
+
+    #[derive(Serialize)]
+    struct Response<R> {
+        jsonrpc: &'static str,
+        result: R,
+        id: Value,
+    }
+
+    #[derive(Deserialize)]
+    struct Add {
+        a: i64,
+        b: i64,
+    }
+
+    #[derive(Deserialize)]
+    struct Greet {
+        user: UserInfo,
+    }
+
+    fn greet(user: &UserInfo) -> Greeting {
+        Greeting { message: format!("Hello, {} {}!", user.first_name, user.last_name) }
+    }
+
+    pub fn router() -> axum::Router {
+        axum::Router::new()
+            .route(
+                "/add",
+                post(|Json(r): Json<Request<Add>>| async move {
+                    Json(Response { jsonrpc: "2.0", result: r.params.a + r.params.b, id: r.id })
+                }),
+            )
+            .route(
+                "/greet",
+                post(|Json(r): Json<Request<Greet>>| async move {
+                    Json(Response { jsonrpc: "2.0", result: greet(&r.params.user), id: r.id })
+                }),
+            )
+    }
+
+    pub fn jsonrpsee_module() -> jsonrpsee::RpcModule<()> {
+        let mut module = jsonrpsee::RpcModule::new(());
+        module.register_method("add", |p, _, _| p.parse::<Add>().map(|p| p.a + p.b)).unwrap();
+        module.register_method("greet", |p, _, _| p.parse::<Greet>().map(|p| greet(&p.user))).unwrap();
+        module
+    }
+}
