@@ -23,7 +23,11 @@ async fn deeply_nested_json_is_refused_precisely_and_the_server_keeps_serving() 
     let url = common::serve_probe().await;
     let depth = 100_000;
     // Into an argument that would recurse (a JSON value): refused at serde_json's depth limit.
-    let deep_params = format!(r#"{{"jsonrpc":"2.0","method":"depth","params":[{}1{}],"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
+    let deep_params = format!(
+        r#"{{"jsonrpc":"2.0","method":"depth","params":[{}1{}],"id":1}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     let (status, v) = post_bytes(&url, deep_params.into_bytes()).await;
     assert_eq!(status, 200);
     assert_eq!(v["error"]["code"], -32602, "{v}");
@@ -32,11 +36,13 @@ async fn deeply_nested_json_is_refused_precisely_and_the_server_keeps_serving() 
     let (_, v) = post_bytes(&url, br#"{"jsonrpc":"2.0","method":"depth","params":[[[[1]]]],"id":1}"#.to_vec()).await;
     assert_eq!(v["result"], 3);
 
-    let deep_envelope = format!(r#"{{"jsonrpc":"2.0","method":"echo","x":{}1{},"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
+    let deep_envelope =
+        format!(r#"{{"jsonrpc":"2.0","method":"echo","x":{}1{},"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
     let (_, v) = post_bytes(&url, deep_envelope.into_bytes()).await;
     assert!(v["error"]["code"].is_i64(), "{v}");
 
-    let (_, v) = post_bytes(&url, br#"{"jsonrpc":"2.0","method":"echo","params":["still here"],"id":2}"#.to_vec()).await;
+    let (_, v) =
+        post_bytes(&url, br#"{"jsonrpc":"2.0","method":"echo","params":["still here"],"id":2}"#.to_vec()).await;
     assert_eq!(v["result"], "still here");
 }
 
@@ -93,7 +99,8 @@ async fn huge(size: usize, chunked: bool) -> String {
     let route = axum::routing::post(move || async move {
         let body = format!(r#"{{"jsonrpc":"2.0","result":"{}","id":1}}"#, "x".repeat(size));
         if chunked {
-            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body.into_bytes().chunks(8192).map(|c| Ok(c.to_vec())).collect();
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                body.into_bytes().chunks(8192).map(|c| Ok(c.to_vec())).collect();
             axum::body::Body::from_stream(futures_util::stream::iter(chunks))
         } else {
             axum::body::Body::from(body)

@@ -88,8 +88,9 @@ impl<'a> Call<'a> {
             _ => {
                 let message = strip_position(serde_message);
                 match path {
-                    Some(path) => format!("`{path}`: {message}"),
-                    None => message.to_owned(),
+                    // "unknown field `lang`" already names it.
+                    Some(path) if !message.contains(&format!("`{path}`")) => format!("`{path}`: {message}"),
+                    _ => message.to_owned(),
                 }
             }
         };
