@@ -237,3 +237,30 @@ async fn the_handler_sees_the_peer_address() {
     let url = common::serve(PeerServer::new(P).into_router()).await;
     assert_eq!(PeerClient::new(url).unwrap().peer().await.unwrap().as_deref(), Some("127.0.0.1"));
 }
+
+#[tokio::test]
+async fn unencodable_arguments_and_results_are_clean_errors() {
+    use std::collections::BTreeMap;
+    // JSON object keys must be strings: these maps serialize with an error.
+    #[remotipy::remote]
+    trait Maps {
+        async fn count(&self, map: BTreeMap<Vec<u8>, u8>) -> usize;
+        async fn make(&self) -> BTreeMap<Vec<u8>, u8>;
+    }
+    struct M;
+    impl Maps for M {
+        async fn count(&self, map: BTreeMap<Vec<u8>, u8>) -> usize {
+            map.len()
+        }
+        async fn make(&self) -> BTreeMap<Vec<u8>, u8> {
+            [(vec![1], 1)].into()
+        }
+    }
+    let client = MapsClient::in_process(MapsServer::new(M).into_server());
+    let error = client.count([(vec![1u8], 1u8)].into()).await.unwrap_err();
+    assert!(matches!(error, Error::Encode { method: "count", .. }), "{error:?}");
+    assert!(error.to_string().contains("key must be a string"), "{error}");
+    let error = client.make().await.unwrap_err();
+    assert_eq!(error.code(), Some(-32603), "{error:?}");
+    assert!(error.to_string().contains("cannot encode the result"), "{error}");
+}

@@ -26,7 +26,11 @@ impl TraitOptions {
         let mut options = TraitOptions { krate: None, namespace: None };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
-                options.krate = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+                let lit = meta.value()?.parse::<LitStr>()?;
+                let path = lit.parse::<Path>().map_err(|_| {
+                    syn::Error::new(lit.span(), "`crate` must be the path of the remotipy crate, e.g. \"::remotipy\"")
+                })?;
+                options.krate = Some(path);
             } else if meta.path.is_ident("namespace") {
                 options.namespace = Some(meta.value()?.parse()?);
             } else {

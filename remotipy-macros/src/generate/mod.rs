@@ -20,6 +20,11 @@ use crate::model::{Method, RemoteTrait};
 
 pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
     let trait_def = trait_def::rewrite(&remote.item);
+    // A generic trait (already reported) gets no client or server: they
+    // would only add errors about its missing type arguments.
+    if !remote.item.generics.params.is_empty() {
+        return quote!(#trait_def);
+    }
     let params = remote.methods.iter().map(|m| params::define(remote, m));
     let client = client::generate(remote);
     let server = server::generate(remote);
