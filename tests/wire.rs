@@ -349,3 +349,33 @@ async fn batches_over_the_limit_get_one_error() {
     assert_eq!(error_code(&v), -32600);
     assert!(v["error"]["message"].as_str().unwrap().contains("limit of 3"), "{v}");
 }
+
+#[tokio::test]
+async fn two_traits_declaring_one_method_name_cannot_share_an_endpoint() {
+    #[remotipy::remote]
+    trait Left {
+        async fn ping(&self) -> u8;
+    }
+    #[remotipy::remote]
+    trait Right {
+        /// Same wire name as `Left::ping`, through a rename.
+        #[remote(name = "ping")]
+        async fn pong(&self) -> u8;
+    }
+    struct L;
+    impl Left for L {
+        async fn ping(&self) -> u8 {
+            1
+        }
+    }
+    struct R;
+    impl Right for R {
+        async fn pong(&self) -> u8 {
+            2
+        }
+    }
+    let error =
+        remotipy::Server::builder().service(LeftServer::new(L)).service(RightServer::new(R)).build().unwrap_err();
+    assert_eq!(error, remotipy::ServerError::DuplicateMethod { method: "ping", first: "Left", second: "Right" });
+    assert!(error.to_string().starts_with("method `ping` is declared by both `Left` and `Right`"), "{error}");
+}
