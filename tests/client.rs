@@ -1,6 +1,7 @@
-//! The generated client, one suite run over every transport: reqwest over a
-//! real loopback socket, and in-process (no socket, same encode → dispatch →
-//! decode path). Then the failures only a real network can produce.
+//! The generated client, one suite run over every transport: reqwest and
+//! hyper over a real loopback socket, and in-process (no socket, same
+//! encode → dispatch → decode path). Then the failures only a real network
+//! can produce, over both network transports.
 
 mod common;
 
@@ -12,14 +13,25 @@ use remotipy::{CallOptions, ClientBuilder, Error};
 #[derive(Clone, Copy, Debug)]
 enum Transport {
     Reqwest,
+    #[cfg(feature = "hyper")]
+    Hyper,
     InProcess,
 }
 
 /// A fresh server and a builder for a client of it over `transport`.
 async fn builder(transport: Transport) -> ClientBuilder<ProbeClient> {
     match transport {
-        Transport::Reqwest => ProbeClient::builder(common::serve_probe().await),
         Transport::InProcess => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_server()),
+        network => over(network, common::serve_probe().await),
+    }
+}
+
+/// A builder for a client of `url` over a network transport.
+fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
+    match transport {
+        #[cfg(feature = "hyper")]
+        Transport::Hyper => ProbeClient::builder(url).hyper(),
+        _ => ProbeClient::builder(url),
     }
 }
 
@@ -27,20 +39,30 @@ async fn client(transport: Transport) -> ProbeClient {
     builder(transport).await.build().unwrap()
 }
 
-/// Runs each case once per transport, as its own test.
+/// Runs each case once per transport, as its own test: `name::Transport::case`.
 macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod reqwest_transport {
-            $( #[tokio::test] async fn $case() { super::$case(super::Transport::Reqwest).await } )*
-        }
-        mod in_process_transport {
-            $( #[tokio::test] async fn $case() { super::$case(super::Transport::InProcess).await } )*
+    ($name:ident: $($(#[$attr:meta])* $transport:ident),*; $cases:tt) => {
+        mod $name {
+            $( cases!($(#[$attr])* $transport $cases); )*
         }
     };
 }
 
-suite!(
-    typed_results_round_trip,
+macro_rules! cases {
+    ($(#[$attr:meta])* $transport:ident [$($case:ident),* $(,)?]) => {
+        $(#[$attr])*
+        #[allow(non_snake_case)]
+        mod $transport {
+            $( #[tokio::test] async fn $case() { super::super::$case(super::super::Transport::$transport).await } )*
+        }
+    };
+}
+
+suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper; [a_server_that_is_down_is_a_transport_error, a_wrong_path_is_an_http_status_error,
+    garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
+    a_server_that_never_answers_times_out, oversized_responses_are_refused]);
+
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,
     remote_failures_carry_code_and_message,
@@ -48,7 +70,9 @@ suite!(
     timeouts_fire_and_per_call_timeouts_override,
     notifications_are_sent_and_run,
     concurrent_calls_on_one_client_all_get_their_own_answer,
-);
+    batches_answer_each_call_in_one_request,
+    batches_carry_headers_and_time_out_as_a_whole,
+    batches_refused_as_a_whole_say_so]);
 
 async fn typed_results_round_trip(t: Transport) {
     let c = client(t).await;
@@ -127,6 +151,59 @@ async fn concurrent_calls_on_one_client_all_get_their_own_answer(t: Transport) {
     }
 }
 
+async fn batches_answer_each_call_in_one_request(t: Transport) {
+    let c = client(t).await;
+    let mut batch = c.batch();
+    let sum = batch.sum(40, 2);
+    let refused = batch.refuse("no".into());
+    batch.log("from a batch".into());
+    let boom = batch.boom("secret".into());
+    let record = batch.record(sample_record());
+    let mut replies = batch.send_batch().await.unwrap();
+    // Read in any order.
+    assert_eq!(replies.take(record).unwrap(), sample_record());
+    assert_eq!(replies.take(sum).unwrap(), 42);
+    let error = replies.take(refused).unwrap_err();
+    assert!(matches!(&error, Error::App(ProbeError::Refused { reason }) if reason == "no"), "{error:?}");
+    let error = replies.take(boom).unwrap_err();
+    assert!(matches!(&error, Error::Remote { method: "boom", code: -32603, .. }), "{error:?}");
+    assert_eq!(c.logged().await.unwrap(), ["from a batch"]);
+    // Nothing to send, and only notifications: both fine.
+    c.batch().send_batch().await.unwrap();
+    let mut only_notifications = c.batch();
+    only_notifications.log("second".into());
+    only_notifications.send_batch().await.unwrap();
+    assert_eq!(c.logged().await.unwrap(), ["from a batch", "second"]);
+}
+
+async fn batches_carry_headers_and_time_out_as_a_whole(t: Transport) {
+    let c = builder(t).await.header("x-authentication-token", "t0k3n").build().unwrap();
+    let mut batch = c.with_options(CallOptions::new().header("x-request-tag", "once")).batch();
+    let (token, tag) = (batch.header("x-authentication-token".into()), batch.header("x-request-tag".into()));
+    let mut replies = batch.send_batch().await.unwrap();
+    assert_eq!(replies.take(token).unwrap().as_deref(), Some("t0k3n"));
+    assert_eq!(replies.take(tag).unwrap().as_deref(), Some("once"));
+
+    let impatient = c.with_options(CallOptions::new().timeout(Duration::from_millis(100)));
+    let mut batch = impatient.batch();
+    let _quick = batch.sum(1, 1);
+    let _slow = batch.sleep(5_000);
+    let started = Instant::now();
+    let error = batch.send_batch().await.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+}
+
+async fn batches_refused_as_a_whole_say_so(t: Transport) {
+    let c = client(t).await;
+    let mut batch = c.batch();
+    let handles: Vec<_> = (0..1025).map(|i| batch.sum(i, 1)).collect();
+    let error = batch.send_batch().await.unwrap_err();
+    assert!(matches!(&error, Error::Remote { method: "batch", code: -32600, .. }), "{error:?}");
+    assert!(error.to_string().contains("exceeds the limit of 1024"), "{error}");
+    drop(handles);
+}
+
 // ---- failures only a real network produces ----
 
 #[tokio::test]
@@ -139,23 +216,26 @@ async fn an_invalid_url_or_header_is_an_error_not_a_panic() {
     assert!(error.to_string().contains("invalid default header \"bad header\""), "{error}");
     let error = ProbeClient::builder("http://127.0.0.1:1/rpc").header("x-ok", "bad\nvalue").build().unwrap_err();
     assert!(error.to_string().contains("x-ok"), "{error}");
+    #[cfg(feature = "hyper")]
+    {
+        let error = ProbeClient::builder("https://127.0.0.1:1/rpc").hyper().build().unwrap_err();
+        assert!(error.to_string().contains("the hyper transport speaks plain http"), "{error}");
+    }
 }
 
-#[tokio::test]
-async fn a_server_that_is_down_is_a_transport_error() {
+async fn a_server_that_is_down_is_a_transport_error(t: Transport) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/rpc", listener.local_addr().unwrap());
     drop(listener);
-    let error = ProbeClient::new(url).unwrap().echo("x".into()).await.unwrap_err();
+    let error = over(t, url).build().unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(error, Error::Transport { method: "echo", .. }), "{error:?}");
     assert!(error.to_string().starts_with("`echo` could not reach the server"), "{error}");
     assert!(std::error::Error::source(&error).is_some());
 }
 
-#[tokio::test]
-async fn a_wrong_path_is_an_http_status_error() {
+async fn a_wrong_path_is_an_http_status_error(t: Transport) {
     let url = common::serve_probe().await.replace("/rpc", "/nope");
-    let error = ProbeClient::new(url).unwrap().echo("x".into()).await.unwrap_err();
+    let error = over(t, url).build().unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(error, Error::Status { status, .. } if status == 404), "{error:?}");
 }
 
@@ -165,8 +245,7 @@ async fn canned(status: u16, body: &'static str) -> String {
     common::serve(axum::Router::new().route("/", route)).await
 }
 
-#[tokio::test]
-async fn garbage_wrong_ids_and_half_answers_are_decode_errors() {
+async fn garbage_wrong_ids_and_half_answers_are_decode_errors(t: Transport) {
     let cases = [
         ("this is not json", "the body is not JSON"),
         (r#"{"jsonrpc":"2.0","result":"x","id":999}"#, "for call 999, not 1"),
@@ -175,26 +254,35 @@ async fn garbage_wrong_ids_and_half_answers_are_decode_errors() {
         (r#"{"jsonrpc":"2.0","result":42,"id":1}"#, "invalid type: integer `42`, expected a string"),
     ];
     for (body, expected) in cases {
-        let client = ProbeClient::new(canned(200, body).await).unwrap();
+        let client = over(t, canned(200, body).await).build().unwrap();
         let error = client.echo("x".into()).await.unwrap_err();
         assert!(matches!(error, Error::Decode { method: "echo", .. }), "{body}: {error:?}");
         assert!(error.to_string().contains(expected), "{body}: {error}");
     }
+    // A batch answered by a lone result, and by an array without its answer.
+    let client = over(t, canned(200, r#"{"jsonrpc":"2.0","result":"x","id":1}"#).await).build().unwrap();
+    let mut batch = client.batch();
+    let _echo = batch.echo("x".into());
+    let error = batch.send_batch().await.unwrap_err();
+    assert!(matches!(error, Error::Decode { method: "batch", .. }), "{error:?}");
+    assert!(error.to_string().contains("not a batch answer"), "{error}");
+    let client = over(t, canned(200, r#"[{"jsonrpc":"2.0","result":"x","id":999}]"#).await).build().unwrap();
+    let mut batch = client.batch();
+    let echo = batch.echo("x".into());
+    let error = batch.send_batch().await.unwrap().take(echo).unwrap_err();
+    assert!(error.to_string().contains("the batch response has no answer to call 1"), "{error}");
 }
 
-#[tokio::test]
-async fn http_errors_with_a_json_rpc_body_are_read_as_remote_errors() {
+async fn http_errors_with_a_json_rpc_body_are_read_as_remote_errors(t: Transport) {
     let body = r#"{"jsonrpc":"2.0","error":{"code":-32001,"message":"unauthorized"},"id":1}"#;
-    let error = ProbeClient::new(canned(401, body).await).unwrap().echo("x".into()).await.unwrap_err();
+    let error = over(t, canned(401, body).await).build().unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(&error, Error::Remote { code: -32001, message, .. } if message == "unauthorized"), "{error:?}");
-    let error =
-        ProbeClient::new(canned(503, "down for maintenance").await).unwrap().echo("x".into()).await.unwrap_err();
+    let error = over(t, canned(503, "down for maintenance").await).build().unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(&error, Error::Status { status, body, .. } if *status == 503 && body == "down for maintenance"));
     assert_eq!(error.to_string(), "`echo` got HTTP 503 Service Unavailable: down for maintenance");
 }
 
-#[tokio::test]
-async fn a_server_that_never_answers_times_out() {
+async fn a_server_that_never_answers_times_out(t: Transport) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/rpc", listener.local_addr().unwrap());
     // Accepts connections, reads nothing, answers nothing.
@@ -204,11 +292,40 @@ async fn a_server_that_never_answers_times_out() {
             held.push(socket);
         }
     });
-    let client = ProbeClient::builder(url).timeout(Duration::from_millis(200)).build().unwrap();
+    let client = over(t, url).timeout(Duration::from_millis(200)).build().unwrap();
     let started = Instant::now();
     let error = client.echo("x".into()).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A server answering every POST with `size` bytes of JSON string,
+/// with or without a Content-Length.
+async fn huge(size: usize, chunked: bool) -> String {
+    let route = axum::routing::post(move || async move {
+        let body = format!(r#"{{"jsonrpc":"2.0","result":"{}","id":1}}"#, "x".repeat(size));
+        if chunked {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                body.into_bytes().chunks(8192).map(|c| Ok(c.to_vec())).collect();
+            axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+        } else {
+            axum::body::Body::from(body)
+        }
+    });
+    common::serve(axum::Router::new().route("/", route)).await
+}
+
+async fn oversized_responses_are_refused(t: Transport) {
+    for chunked in [false, true] {
+        let url = huge(4 << 20, chunked).await;
+        let client = over(t, url.clone()).max_response_size(64 << 10).build().unwrap();
+        let error = client.echo("x".into()).await.unwrap_err();
+        assert!(matches!(error, Error::Decode { .. }), "chunked={chunked}: {error:?}");
+        assert!(error.to_string().contains("exceeds the limit of 65536 bytes"), "{error}");
+        // Under the default limit (16 MiB) the same answer is fine.
+        let client = over(t, url.clone()).build().unwrap();
+        assert_eq!(client.echo("x".into()).await.unwrap().len(), 4 << 20);
+    }
 }
 
 #[tokio::test]
@@ -263,4 +380,10 @@ async fn unencodable_arguments_and_results_are_clean_errors() {
     let error = client.make().await.unwrap_err();
     assert_eq!(error.code(), Some(-32603), "{error:?}");
     assert!(error.to_string().contains("cannot encode the result"), "{error}");
+    // In a batch, the unencodable call fails alone; the others still go.
+    let mut batch = client.batch();
+    let (bad, good) = (batch.count([(vec![1u8], 1u8)].into()), batch.count(BTreeMap::new()));
+    let mut replies = batch.send_batch().await.unwrap();
+    assert!(matches!(replies.take(bad).unwrap_err(), Error::Encode { method: "count", .. }));
+    assert_eq!(replies.take(good).unwrap(), 0);
 }

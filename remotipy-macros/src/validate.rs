@@ -5,9 +5,18 @@ use std::collections::HashMap;
 use crate::errors::Errors;
 use crate::model::RemoteTrait;
 
-/// Inherent methods of the generated client; a remote method of the same
-/// name would clash with them.
-const CLIENT_METHODS: &[&str] = &["new", "builder", "from_client", "in_process", "client", "with_options"];
+/// Inherent methods of the generated client and batch; a remote method of
+/// the same name would clash with them.
+const RESERVED: &[(&str, &str)] = &[
+    ("new", "client"),
+    ("builder", "client"),
+    ("from_client", "client"),
+    ("in_process", "client"),
+    ("client", "client"),
+    ("with_options", "client"),
+    ("batch", "client"),
+    ("send_batch", "batch"),
+];
 
 pub fn remote_trait(remote: &mut RemoteTrait, errors: &mut Errors) {
     let mut seen: HashMap<String, String> = HashMap::new();
@@ -21,11 +30,10 @@ pub fn remote_trait(remote: &mut RemoteTrait, errors: &mut Errors) {
             errors.push(syn::Error::new(m.wire_span, message));
             return false;
         }
-        if CLIENT_METHODS.contains(&m.ident.to_string().as_str()) {
+        if let Some((name, owner)) = RESERVED.iter().find(|(name, _)| m.ident == name) {
             let message = format!(
-                "`{0}` is taken by the generated client's own `{0}`; rename the method and keep its wire name \
-                 with #[remote(name = \"{0}\")]",
-                m.ident
+                "`{name}` is taken by the generated {owner}'s own `{name}`; rename the method and keep its wire \
+                 name with #[remote(name = \"{name}\")]"
             );
             errors.at(&m.ident, message);
             return false;

@@ -3,7 +3,8 @@
 //!
 //! - [`protocol`]: the JSON-RPC 2.0 envelope and error codes;
 //! - [`Error`]: what a client call fails with;
-//! - [`Client`] and its [`Transport`]s (reqwest, in-process);
+//! - [`Client`] and its [`Transport`]s (reqwest, in-process, and hyper with
+//!   the `hyper` feature);
 //! - [`Server`]: one or several [`Service`]s behind one axum route.
 //!
 //! Users depend on the `remotipy` crate, which re-exports all of this.
@@ -18,9 +19,11 @@ pub use axum;
 pub use reqwest;
 mod server;
 
+#[cfg(feature = "hyper")]
+pub use client::HyperTransport;
 pub use client::{
-    BuildError, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, InProcess,
-    ReqwestTransport, ResponseTooLarge, Transport, TransportRequest, TransportResponse,
+    Batch, BuildError, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, InProcess,
+    Pending, Replies, ReqwestTransport, ResponseTooLarge, Transport, TransportRequest, TransportResponse,
 };
 pub use error::{BoxError, Error};
 pub use server::{

@@ -87,6 +87,10 @@ fn client_ident(remote: &RemoteTrait) -> Ident {
     format_ident!("{}Client", remote.item.ident)
 }
 
+fn batch_ident(remote: &RemoteTrait) -> Ident {
+    format_ident!("{}Batch", remote.item.ident)
+}
+
 fn server_ident(remote: &RemoteTrait) -> Ident {
     format_ident!("{}Server", remote.item.ident)
 }

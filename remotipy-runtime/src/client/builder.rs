@@ -6,8 +6,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
-use super::reqwest::DEFAULT_MAX_RESPONSE_SIZE;
-use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport};
+use super::transport::DEFAULT_MAX_RESPONSE_SIZE;
+use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport, Transport};
 
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,14 @@ pub enum BuildError {
     Reqwest(#[from] reqwest::Error),
 }
 
+/// Which transport `build` makes.
+enum Choice {
+    Reqwest(Option<reqwest::Client>),
+    #[cfg(feature = "hyper")]
+    Hyper,
+    InProcess(crate::Server),
+}
+
 /// Configures a client before the first call; `C` is the generated
 /// `<Trait>Client` it builds (or [`Client`] itself).
 ///
@@ -50,8 +58,7 @@ pub struct ClientBuilder<C = Client> {
     url: String,
     headers: HeaderMap,
     timeout: Option<Duration>,
-    reqwest: Option<reqwest::Client>,
-    in_process: Option<crate::Server>,
+    transport: Choice,
     max_response_size: usize,
     error: Option<BuildError>,
     built: PhantomData<fn() -> C>,
@@ -64,8 +71,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             url: url.into(),
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
-            reqwest: None,
-            in_process: None,
+            transport: Choice::Reqwest(None),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             error: None,
             built: PhantomData,
@@ -109,7 +115,17 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Sends calls through this reqwest client (your TLS, proxy and pool
     /// settings) instead of a new one.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.reqwest = Some(client);
+        self.transport = Choice::Reqwest(Some(client));
+        self
+    }
+
+    /// Sends calls through hyper-util's pooled HTTP/1.1 client instead of
+    /// reqwest: less CPU per call, plain `http://` only (feature `hyper`;
+    /// for TLS, give [`HyperTransport::with_client`](super::HyperTransport::with_client)
+    /// a TLS connector and use `Client::from_transport`).
+    #[cfg(feature = "hyper")]
+    pub fn hyper(mut self) -> Self {
+        self.transport = Choice::Hyper;
         self
     }
 
@@ -125,18 +141,29 @@ impl<C: From<Client>> ClientBuilder<C> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        if let Some(server) = self.in_process {
-            let transport = InProcess::new(server).with_default_headers(self.headers);
-            return Ok(C::from(Client::with_parts(Box::new(transport), self.timeout)));
-        }
-        let url = parse_url(&self.url)?;
         let limit = self.max_response_size;
-        let transport = match self.reqwest {
-            Some(client) => ReqwestTransport::new(client, url).with_default_headers(self.headers),
-            // Our own client carries the defaults itself: nothing to merge per call.
-            None => ReqwestTransport::new(reqwest::Client::builder().default_headers(self.headers).build()?, url),
+        let transport: Box<dyn Transport> = match self.transport {
+            Choice::InProcess(server) => Box::new(InProcess::new(server).with_default_headers(self.headers)),
+            Choice::Reqwest(client) => {
+                let url = parse_url(&self.url)?;
+                let transport = match client {
+                    Some(client) => ReqwestTransport::new(client, url).with_default_headers(self.headers),
+                    // Our own client carries the defaults itself: nothing to merge per call.
+                    None => {
+                        ReqwestTransport::new(reqwest::Client::builder().default_headers(self.headers).build()?, url)
+                    }
+                };
+                Box::new(transport.with_max_response_size(limit))
+            }
+            #[cfg(feature = "hyper")]
+            Choice::Hyper => {
+                let uri = parse_uri(&self.url)?;
+                Box::new(
+                    super::HyperTransport::new(uri).with_default_headers(self.headers).with_max_response_size(limit),
+                )
+            }
         };
-        Ok(C::from(Client::with_parts(Box::new(transport.with_max_response_size(limit)), self.timeout)))
+        Ok(C::from(Client::with_parts(transport, self.timeout)))
     }
 }
 
@@ -144,7 +171,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// A builder whose client calls `server` in this process.
     pub fn in_process(server: crate::Server) -> Self {
         let mut builder = Self::new("in-process");
-        builder.in_process = Some(server);
+        builder.transport = Choice::InProcess(server);
         builder
     }
 }
@@ -169,4 +196,15 @@ fn parse_url(url: &str) -> Result<Url, BuildError> {
         "http" | "https" => Err(error("it has no host".into())),
         other => Err(error(format!("the scheme must be http or https, not `{other}`"))),
     }
+}
+
+/// hyper speaks plain HTTP only: the same checks as for reqwest, then `http`.
+#[cfg(feature = "hyper")]
+fn parse_uri(url: &str) -> Result<http::Uri, BuildError> {
+    let parsed = parse_url(url)?;
+    let error = |reason: String| BuildError::Url { url: url.to_owned(), reason };
+    if parsed.scheme() != "http" {
+        return Err(error("the hyper transport speaks plain http; use reqwest (feature `rustls`) for https".into()));
+    }
+    parsed.as_str().parse().map_err(|e: http::uri::InvalidUri| error(e.to_string()))
 }

@@ -3,7 +3,7 @@
 
 use http::HeaderMap;
 
-use super::transport::{Transport, TransportRequest, TransportResponse};
+use super::transport::{Transport, TransportRequest, TransportResponse, extend};
 use crate::error::BoxError;
 use crate::server::{BoxFuture, Context, Server};
 
@@ -33,7 +33,7 @@ impl Transport for InProcess {
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
         Box::pin(async move {
             let mut headers = self.headers.clone();
-            headers.extend(request.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+            extend(&mut headers, request.headers);
             let (status, body) = self.server.in_context(Context::from_headers(headers), &request.body).await;
             Ok(TransportResponse { status, body: body.unwrap_or_default().into() })
         })

@@ -1,7 +1,10 @@
 //! The client side: a [`Client`] encodes calls, hands them to a
 //! [`Transport`], and decodes the answer into `Result<T, Error<E>>`.
 
+mod batch;
 mod builder;
+#[cfg(feature = "hyper")]
+mod hyper;
 mod in_process;
 mod reqwest;
 mod response;
@@ -15,10 +18,13 @@ use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use batch::{Batch, Pending, Replies};
 pub use builder::{BuildError, ClientBuilder};
+#[cfg(feature = "hyper")]
+pub use hyper::HyperTransport;
 pub use in_process::InProcess;
-pub use reqwest::{DEFAULT_MAX_RESPONSE_SIZE, ReqwestTransport, ResponseTooLarge};
-pub use transport::{Transport, TransportRequest, TransportResponse};
+pub use reqwest::ReqwestTransport;
+pub use transport::{DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
 
 use crate::error::Error;
 use crate::protocol::ErrorObject;
@@ -100,13 +106,13 @@ impl Client {
         P: Serialize,
         R: DeserializeOwned,
     {
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = self.next_id();
         let body = encode(method, params, Some(id))?;
         let response = self.exchange(method, body).await?;
         if response.status != StatusCode::OK && response.body.is_empty() {
-            return Err(status_error(method, &response));
+            return Err(status_error(method, response.status, &response.body));
         }
-        response::decode(method, id, &response, decode_app)
+        response::decode(method, id, response.status, &response.body, decode_app)
     }
 
     /// Sends a notification: no id, no reply awaited beyond the HTTP status.
@@ -116,8 +122,17 @@ impl Client {
         let response = self.exchange(method, body).await?;
         match response.status.is_success() {
             true => Ok(()),
-            false => Err(status_error(method, &response)),
+            false => Err(status_error(method, response.status, &response.body)),
         }
+    }
+
+    /// Starts a batch: calls added to it go out together in one request.
+    pub fn batch(&self) -> Batch {
+        Batch::new(self.clone())
+    }
+
+    fn next_id(&self) -> u64 {
+        self.shared.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
     async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
@@ -175,6 +190,13 @@ impl CallOptions {
 }
 
 fn encode<P: Serialize, E>(method: &'static str, params: &P, id: Option<u64>) -> Result<Vec<u8>, Error<E>> {
+    let mut body = Vec::with_capacity(128);
+    encode_into(&mut body, method, params, id).map_err(|source| Error::Encode { method, source })?;
+    Ok(body)
+}
+
+/// Appends one JSON-RPC request object to `body`.
+fn encode_into<P: Serialize>(body: &mut Vec<u8>, method: &str, params: &P, id: Option<u64>) -> serde_json::Result<()> {
     #[derive(Serialize)]
     struct Request<'a, P> {
         jsonrpc: &'static str,
@@ -183,16 +205,12 @@ fn encode<P: Serialize, E>(method: &'static str, params: &P, id: Option<u64>) ->
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     }
-    let mut body = Vec::with_capacity(128);
-    let request = Request { jsonrpc: "2.0", method, params, id };
-    serde_json::to_writer(&mut body, &request).map_err(|source| Error::Encode { method, source })?;
-    Ok(body)
+    serde_json::to_writer(body, &Request { jsonrpc: "2.0", method, params, id })
 }
 
-fn status_error<E>(method: &'static str, response: &TransportResponse) -> Error<E> {
-    let body = String::from_utf8_lossy(&response.body);
-    let body = body.chars().take(200).collect::<String>();
-    Error::Status { method, status: response.status, body }
+fn status_error<E>(method: &'static str, status: StatusCode, body: &[u8]) -> Error<E> {
+    let body = String::from_utf8_lossy(body).chars().take(200).collect();
+    Error::Status { method, status, body }
 }
 
 impl std::fmt::Debug for Client {

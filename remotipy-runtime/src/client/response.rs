@@ -5,7 +5,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, Visitor};
 
-use super::TransportResponse;
+use http::StatusCode;
+
 use super::status_error;
 use crate::error::Error;
 use crate::protocol::{ErrorObject, code};
@@ -30,7 +31,7 @@ fn present<'de, D: Deserializer<'de>, R: DeserializeOwned>(d: D) -> Result<Optio
 
 /// The response id, as far as this client cares: it sends integer ids, so
 /// anything else (a string, null) is simply not its id.
-struct NumericId(Option<u64>);
+pub(super) struct NumericId(pub(super) Option<u64>);
 
 impl<'de> Deserialize<'de> for NumericId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -65,15 +66,16 @@ impl<'de> Deserialize<'de> for NumericId {
 pub(super) fn decode<R, E>(
     method: &'static str,
     id: u64,
-    response: &TransportResponse,
+    status: StatusCode,
+    body: &[u8],
     decode_app: fn(&ErrorObject) -> Option<E>,
 ) -> Result<R, Error<E>>
 where
     R: DeserializeOwned,
 {
-    let parsed: Response<R> = match serde_json::from_slice(&response.body) {
+    let parsed: Response<R> = match serde_json::from_slice(body) {
         Ok(parsed) => parsed,
-        Err(_) if !response.status.is_success() => return Err(status_error(method, response)),
+        Err(_) if !status.is_success() => return Err(status_error(method, status, body)),
         Err(e) if e.is_syntax() || e.is_eof() => {
             return Err(Error::Decode { method, detail: format!("the body is not JSON ({e})") });
         }
@@ -92,6 +94,12 @@ where
             Err(Error::Decode { method, detail: "the response has neither `result` nor `error`".into() })
         }
     }
+}
+
+/// A response that is only an error (as a server answers a refused batch).
+#[derive(Deserialize)]
+pub(super) struct ErrorOnly {
+    pub error: ErrorObject,
 }
 
 fn remote_error<E>(method: &'static str, error: ErrorObject, decode_app: fn(&ErrorObject) -> Option<E>) -> Error<E> {

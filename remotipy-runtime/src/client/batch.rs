@@ -1,0 +1,240 @@
+//! Client-side batches: several calls in one JSON-RPC batch, one HTTP
+//! exchange, each answer read back through a typed handle.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::StatusCode;
+use serde::Deserialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use super::response::{self, NumericId};
+use super::{Client, encode_into, status_error};
+use crate::error::Error;
+use crate::protocol::ErrorObject;
+
+/// The method name errors of the batch as a whole carry.
+const BATCH: &str = "batch";
+
+/// Calls collected to be sent together; generated `<Trait>Batch` types wrap
+/// one. Nothing is sent until [`Batch::send`].
+pub struct Batch {
+    client: Client,
+    /// `[` and the encoded calls so far, comma-separated.
+    body: Vec<u8>,
+    slots: Vec<Slot>,
+    /// Ties handles to the batch that made them.
+    token: u64,
+    /// A notification that could not be encoded fails the whole send.
+    unencodable: Option<Error>,
+    /// Calls and notifications added.
+    len: usize,
+}
+
+enum Slot {
+    Call { id: u64, method: &'static str },
+    Unencodable { method: &'static str, source: Option<serde_json::Error> },
+}
+
+/// The future answer of one call in a batch; read it with [`Replies::take`].
+#[must_use = "the answer is read with `Replies::take(handle)`"]
+pub struct Pending<R, E = Infallible> {
+    index: usize,
+    token: u64,
+    decode_app: fn(&ErrorObject) -> Option<E>,
+    result: PhantomData<fn() -> R>,
+}
+
+/// The answers to a sent batch.
+pub struct Replies {
+    body: Bytes,
+    /// Where each call's answer lies in `body`, by call index.
+    answers: Vec<Option<Range<usize>>>,
+    slots: Vec<Slot>,
+    token: u64,
+}
+
+static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+impl Batch {
+    pub(super) fn new(client: Client) -> Self {
+        let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
+        Batch { client, body: vec![b'['], slots: Vec::new(), token, unencodable: None, len: 0 }
+    }
+
+    /// Adds a call of a method declared `-> R`.
+    #[doc(hidden)]
+    pub fn call<P: Serialize, R: DeserializeOwned>(&mut self, method: &'static str, params: &P) -> Pending<R> {
+        self.call_with(method, params, |_| None)
+    }
+
+    /// Adds a call of a method declared `-> Result<R, E>`.
+    #[doc(hidden)]
+    pub fn call_fallible<P, R, E>(&mut self, method: &'static str, params: &P) -> Pending<R, E>
+    where
+        P: Serialize,
+        R: DeserializeOwned,
+        E: DeserializeOwned,
+    {
+        self.call_with(method, params, response::decode_app::<E>)
+    }
+
+    fn call_with<P: Serialize, R, E>(
+        &mut self,
+        method: &'static str,
+        params: &P,
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Pending<R, E> {
+        let id = self.client.next_id();
+        let slot = match self.push(method, params, Some(id)) {
+            Ok(()) => Slot::Call { id, method },
+            Err(source) => Slot::Unencodable { method, source: Some(source) },
+        };
+        self.slots.push(slot);
+        Pending { index: self.slots.len() - 1, token: self.token, decode_app, result: PhantomData }
+    }
+
+    /// Adds a notification: sent with the batch, never answered.
+    #[doc(hidden)]
+    pub fn notify<P: Serialize>(&mut self, method: &'static str, params: &P) {
+        if let Err(source) = self.push(method, params, None) {
+            self.unencodable.get_or_insert(Error::Encode { method, source });
+        }
+    }
+
+    /// Appends one encoded request, or leaves the body as it was.
+    fn push<P: Serialize>(&mut self, method: &'static str, params: &P, id: Option<u64>) -> serde_json::Result<()> {
+        self.len += 1;
+        let before = self.body.len();
+        if before > 1 {
+            self.body.push(b',');
+        }
+        encode_into(&mut self.body, method, params, id).inspect_err(|_| self.body.truncate(before))
+    }
+
+    /// How many calls and notifications were added.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Nothing added yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Sends every call in one HTTP request. An empty batch sends nothing.
+    ///
+    /// Fails as a whole only when the exchange does (transport, timeout,
+    /// HTTP status, a response that is not a batch answer, or an
+    /// unencodable notification); each call's own outcome, an error from the
+    /// server included, is read from the [`Replies`].
+    pub async fn send(self) -> Result<Replies, Error> {
+        let Batch { client, mut body, slots, token, unencodable, .. } = self;
+        if let Some(error) = unencodable {
+            return Err(error);
+        }
+        let mut replies = Replies { body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
+        if body.len() == 1 {
+            return Ok(replies);
+        }
+        body.push(b']');
+        let response = client.exchange(BATCH, body).await?;
+        if !response.status.is_success() && response.body.is_empty() {
+            return Err(status_error(BATCH, response.status, &response.body));
+        }
+        replies.body = response.body;
+        replies.locate(response.status)?;
+        Ok(replies)
+    }
+}
+
+impl Replies {
+    /// Finds each call's answer in the response body by its id.
+    fn locate(&mut self, status: StatusCode) -> Result<(), Error> {
+        let expects_answers = self.slots.iter().any(|slot| matches!(slot, Slot::Call { .. }));
+        if !expects_answers && self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let items: Vec<&RawValue> = match serde_json::from_slice(&self.body) {
+            Ok(items) => items,
+            Err(_) => return Err(whole_batch_error(status, &self.body)),
+        };
+        let by_id: HashMap<u64, usize> = (self.slots.iter().enumerate())
+            .filter_map(|(index, slot)| match slot {
+                Slot::Call { id, .. } => Some((*id, index)),
+                Slot::Unencodable { .. } => None,
+            })
+            .collect();
+        let start = self.body.as_ptr() as usize;
+        for item in items {
+            #[derive(Deserialize)]
+            struct IdOnly {
+                id: Option<NumericId>,
+            }
+            let id = serde_json::from_str::<IdOnly>(item.get()).ok().and_then(|i| i.id?.0);
+            if let Some(&index) = id.and_then(|id| by_id.get(&id)) {
+                let offset = item.get().as_ptr() as usize - start;
+                self.answers[index] = Some(offset..offset + item.get().len());
+            }
+        }
+        Ok(())
+    }
+
+    /// The outcome of one call of the batch: its result, its application
+    /// error as `Error::App`, or the error the server answered it with.
+    ///
+    /// # Panics
+    /// When `pending` comes from another batch.
+    pub fn take<R: DeserializeOwned, E>(&mut self, pending: Pending<R, E>) -> Result<R, Error<E>> {
+        assert_eq!(pending.token, self.token, "this handle belongs to another batch's replies");
+        match &mut self.slots[pending.index] {
+            Slot::Unencodable { method, source } => {
+                let source = source.take().expect("each handle is taken once");
+                Err(Error::Encode { method, source })
+            }
+            Slot::Call { id, method } => match self.answers[pending.index].take() {
+                Some(range) => response::decode(method, *id, StatusCode::OK, &self.body[range], pending.decode_app),
+                None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),
+            },
+        }
+    }
+}
+
+/// A batch answered with a single object: the server refused the batch as a
+/// whole (too long, unparsable), or something other than JSON-RPC answered.
+fn whole_batch_error(status: StatusCode, body: &[u8]) -> Error {
+    match serde_json::from_slice::<response::ErrorOnly>(body) {
+        Ok(response::ErrorOnly { error }) => {
+            let class = error.class().map(str::to_owned);
+            Error::Remote { method: BATCH, code: error.code, message: error.message, class, data: error.data }
+        }
+        Err(_) if !status.is_success() => status_error(BATCH, status, body),
+        Err(e) => Error::Decode { method: BATCH, detail: format!("the response is not a batch answer ({e})") },
+    }
+}
+
+impl fmt::Debug for Batch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Batch").field("calls", &self.slots.len()).field("endpoint", &self.client.endpoint()).finish()
+    }
+}
+
+impl fmt::Debug for Replies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let answered = self.answers.iter().flatten().count();
+        f.debug_struct("Replies").field("calls", &self.slots.len()).field("unread", &answered).finish()
+    }
+}
+
+impl<R, E> fmt::Debug for Pending<R, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending").field("index", &self.index).finish()
+    }
+}
