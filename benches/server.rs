@@ -17,14 +17,15 @@
 //! ```
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
 
+mod common;
+
 #[path = "../examples/api/mod.rs"]
 mod api;
 #[path = "../examples/app/mod.rs"]
 #[allow(dead_code)] // the bench does not log
 mod app;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -37,7 +38,7 @@ fn main() {
         return serve(&args[i + 1]);
     }
     let full = args.iter().any(|a| a == "--bench");
-    let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let env = common::env;
     let config = Config {
         rounds: env("ROUNDS", if full { 3 } else { 1 }),
         calls: env("CALLS", if full { 100_000 } else { 300 }),
@@ -144,27 +145,26 @@ impl std::fmt::Display for Run {
 
 /// Starts `variant` in a child process and loads it with `config.calls` calls.
 async fn measure(variant: &'static str, call: Call, config: &Config) -> Run {
-    let mut child = spawn_server(variant);
+    let mut child = common::spawn_self(0, &["--serve", variant]);
     let port = read_port(&mut child);
     let url = format!("http://127.0.0.1:{port}{}", call.path(variant));
     let client = reqwest::Client::builder().pool_max_idle_per_host(usize::MAX).tcp_nodelay(true).build().unwrap();
     // Warm up: open the connections, fault in the server's pages.
     drive(&client, &url, call, config.connections * 4, config.connections).await;
-    let rss_before_kib = status_kib(child.id(), "VmRSS");
-    let cpu_before = cpu_ticks(child.id());
+    let pid = child.id().to_string();
+    let rss_before_kib = common::status_kib(child.id(), "VmRSS");
+    let cpu_before = common::cpu_ticks(&pid);
     let started = Instant::now();
     let wrong = drive(&client, &url, call, config.calls, config.connections).await;
     let elapsed = started.elapsed();
-    let cpu = cpu_ticks(child.id()) - cpu_before;
-    let rss_after_kib = status_kib(child.id(), "VmRSS");
-    drop(child.stdin.take()); // the server exits when its stdin closes
-    let _ = child.wait();
-    let ticks_per_sec = 100.0; // USER_HZ on Linux
+    let cpu = common::cpu_ticks(&pid) - cpu_before;
+    let rss_after_kib = common::status_kib(child.id(), "VmRSS");
+    common::stop(child);
     Run {
         variant,
         call,
         calls_per_sec: config.calls as f64 / elapsed.as_secs_f64(),
-        cpu_us_per_call: cpu as f64 / ticks_per_sec * 1e6 / config.calls as f64,
+        cpu_us_per_call: cpu as f64 / common::TICKS_PER_SEC * 1e6 / config.calls as f64,
         rss_before_kib,
         rss_after_kib,
         wrong,
@@ -207,37 +207,9 @@ async fn drive(client: &reqwest::Client, url: &str, call: Call, calls: usize, co
     wrong.load(Ordering::Relaxed)
 }
 
-fn spawn_server(variant: &str) -> Child {
-    let exe = std::env::current_exe().unwrap();
-    let pinned = Command::new("taskset").arg("--version").output().is_ok();
-    let mut command = match pinned {
-        true => {
-            let mut c = Command::new("taskset");
-            c.args(["-c", "0"]).arg(exe);
-            c
-        }
-        false => Command::new(exe),
-    };
-    command.args(["--serve", variant]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap()
-}
-
-fn read_port(child: &mut Child) -> u16 {
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-    line.trim().parse().unwrap_or_else(|_| panic!("server printed {line:?} instead of its port"))
-}
-
-/// utime + stime of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with(key)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+fn read_port(child: &mut std::process::Child) -> u16 {
+    let line = common::read_line(child);
+    line.parse().unwrap_or_else(|_| panic!("server printed {line:?} instead of its port"))
 }
 
 fn summarize(results: &[Run]) {
@@ -260,9 +232,7 @@ fn summarize(results: &[Run]) {
 }
 
 fn median(results: &[Run], call: Call, variant: &str, f: impl Fn(&Run) -> f64) -> (f64, f64, f64) {
-    let mut values: Vec<f64> = results.iter().filter(|r| r.call == call && r.variant == variant).map(f).collect();
-    values.sort_by(f64::total_cmp);
-    (values[values.len() / 2], values[0], values[values.len() - 1])
+    common::median(results.iter().filter(|r| r.call == call && r.variant == variant).map(f).collect())
 }
 
 // ---- the servers, run in the child process ----
@@ -272,10 +242,7 @@ fn serve(variant: &str) {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let stop = async {
-            // Exit when the parent closes stdin (or dies).
-            let _ = tokio::task::spawn_blocking(|| std::io::stdin().lines().count()).await;
-        };
+        let stop = common::parent_gone();
         match variant {
             "generated" => {
                 announce(port);

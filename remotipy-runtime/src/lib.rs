@@ -22,9 +22,11 @@ mod server;
 #[cfg(feature = "hyper")]
 pub use client::HyperTransport;
 pub use client::{
-    Batch, BuildError, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT, InProcess,
-    Pending, Replies, ReqwestTransport, ResponseTooLarge, Transport, TransportRequest, TransportResponse,
+    Batch, BuildError, BuildTarget, CallOptions, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
+    InProcess, Pending, Replies, ReqwestTransport, ResponseTooLarge, Transport, TransportRequest, TransportResponse,
 };
+#[cfg(feature = "blocking")]
+pub use client::{BlockingClient, InsideAsyncRuntime};
 pub use error::{BoxError, Error};
 pub use server::{
     BoxFuture, Call, Context, DEFAULT_BODY_LIMIT, DispatchOptions, ErrorCode, MethodInfo, Reply, Server, ServerBuilder,
@@ -39,7 +41,26 @@ pub mod __private {
     pub use ::serde;
     pub use ::std;
 
+    #[cfg(feature = "blocking")]
+    pub use crate::client::BlockingClient;
     pub use crate::client::{Client, ClientBuilder};
+
+    /// Emits its input only with the `blocking` feature: generated code
+    /// cannot test remotipy's features itself (a `cfg` in it would read the
+    /// user's crate's features).
+    #[cfg(feature = "blocking")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __remotipy_if_blocking {
+        ($($item:tt)*) => { $($item)* };
+    }
+    #[cfg(not(feature = "blocking"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __remotipy_if_blocking {
+        ($($item:tt)*) => {};
+    }
+    pub use crate::__remotipy_if_blocking as if_blocking;
     pub use crate::server::{AppResult, BoxFuture, Call, MethodInfo, Reply, Service, ViaDefault, ViaErrorCode};
 
     /// What a remote argument or result must be. Generated impls require it

@@ -32,6 +32,25 @@ pub enum BuildError {
     /// reqwest could not build its client (e.g. TLS backend initialisation).
     #[error("cannot build the HTTP client: {0}")]
     Reqwest(#[from] reqwest::Error),
+    /// The settings do not fit the kind of client being built (e.g. an
+    /// in-process blocking client), or a blocking client was built inside an
+    /// async runtime.
+    #[error("cannot build this client: {0}")]
+    Unsupported(String),
+}
+
+/// What a [`ClientBuilder`] builds: [`Client`], every generated
+/// `<Trait>Client`, and with the `blocking` feature the blocking clients.
+pub trait BuildTarget: Sized {
+    /// Builds `Self` from the builder's settings.
+    #[doc(hidden)]
+    fn build(builder: ClientBuilder<Self>) -> Result<Self, BuildError>;
+}
+
+impl BuildTarget for Client {
+    fn build(builder: ClientBuilder<Self>) -> Result<Self, BuildError> {
+        builder.into_client()
+    }
 }
 
 /// Which transport `build` makes.
@@ -64,7 +83,7 @@ pub struct ClientBuilder<C = Client> {
     built: PhantomData<fn() -> C>,
 }
 
-impl<C: From<Client>> ClientBuilder<C> {
+impl<C> ClientBuilder<C> {
     /// Starts a client for the endpoint at `url` (e.g. `http://host:3000/rpc`).
     pub fn new(url: impl Into<String>) -> Self {
         ClientBuilder {
@@ -136,8 +155,10 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Result<C, BuildError> {
+    /// The untyped async client these settings describe; what generated
+    /// clients wrap.
+    #[doc(hidden)]
+    pub fn into_client(self) -> Result<Client, BuildError> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -163,11 +184,38 @@ impl<C: From<Client>> ClientBuilder<C> {
                 )
             }
         };
-        Ok(C::from(Client::with_parts(transport, self.timeout)))
+        Ok(Client::with_parts(transport, self.timeout))
+    }
+
+    /// The blocking client these settings describe (reqwest's blocking
+    /// transport only).
+    #[doc(hidden)]
+    #[cfg(feature = "blocking")]
+    pub fn into_blocking(self) -> Result<super::BlockingClient, BuildError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let unsupported = |what: &str| Err(BuildError::Unsupported(format!("a blocking client {what}")));
+        match self.transport {
+            Choice::Reqwest(None) => {}
+            Choice::Reqwest(Some(_)) => return unsupported("uses its own reqwest::blocking client"),
+            Choice::InProcess(_) => return unsupported("cannot call in-process; use the async client in tests"),
+            #[cfg(feature = "hyper")]
+            Choice::Hyper => return unsupported("sends through reqwest::blocking, not hyper"),
+        }
+        let url = parse_url(&self.url)?;
+        super::BlockingClient::new(url, self.headers, self.timeout, self.max_response_size)
     }
 }
 
-impl<C: From<Client>> ClientBuilder<C> {
+impl<C: BuildTarget> ClientBuilder<C> {
+    /// Builds the client.
+    pub fn build(self) -> Result<C, BuildError> {
+        C::build(self)
+    }
+}
+
+impl<C> ClientBuilder<C> {
     /// A builder whose client calls `server` in this process.
     pub fn in_process(server: crate::Server) -> Self {
         let mut builder = Self::new("in-process");

@@ -2,6 +2,8 @@
 //! [`Transport`], and decodes the answer into `Result<T, Error<E>>`.
 
 mod batch;
+#[cfg(feature = "blocking")]
+mod blocking;
 mod builder;
 #[cfg(feature = "hyper")]
 mod hyper;
@@ -19,7 +21,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use batch::{Batch, Pending, Replies};
-pub use builder::{BuildError, ClientBuilder};
+#[cfg(feature = "blocking")]
+pub use blocking::{BlockingClient, InsideAsyncRuntime};
+pub use builder::{BuildError, BuildTarget, ClientBuilder};
 #[cfg(feature = "hyper")]
 pub use hyper::HyperTransport;
 pub use in_process::InProcess;
@@ -109,10 +113,7 @@ impl Client {
         let id = self.next_id();
         let body = encode(method, params, Some(id))?;
         let response = self.exchange(method, body).await?;
-        if response.status != StatusCode::OK && response.body.is_empty() {
-            return Err(status_error(method, response.status, &response.body));
-        }
-        response::decode(method, id, response.status, &response.body, decode_app)
+        read_reply(method, id, &response, decode_app)
     }
 
     /// Sends a notification: no id, no reply awaited beyond the HTTP status.
@@ -120,10 +121,7 @@ impl Client {
     pub async fn notify<P: Serialize>(&self, method: &'static str, params: &P) -> Result<(), Error> {
         let body = encode(method, params, None)?;
         let response = self.exchange(method, body).await?;
-        match response.status.is_success() {
-            true => Ok(()),
-            false => Err(status_error(method, response.status, &response.body)),
-        }
+        read_ack(method, &response)
     }
 
     /// Starts a batch: calls added to it go out together in one request.
@@ -141,10 +139,36 @@ impl Client {
             Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
             None => send.await,
         };
-        result.map_err(|source| match source.downcast_ref::<ResponseTooLarge>() {
-            Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
-            None => Error::Transport { method, source },
-        })
+        result.map_err(|source| transport_error(method, source))
+    }
+}
+
+/// A transport failure; an oversized body is a decoding failure.
+fn transport_error<E>(method: &'static str, source: crate::BoxError) -> Error<E> {
+    match source.downcast_ref::<ResponseTooLarge>() {
+        Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
+        None => Error::Transport { method, source },
+    }
+}
+
+/// The outcome of call `id` from its HTTP response.
+fn read_reply<R: DeserializeOwned, E>(
+    method: &'static str,
+    id: u64,
+    response: &TransportResponse,
+    decode_app: fn(&ErrorObject) -> Option<E>,
+) -> Result<R, Error<E>> {
+    if response.status != StatusCode::OK && response.body.is_empty() {
+        return Err(status_error(method, response.status, &response.body));
+    }
+    response::decode(method, id, response.status, &response.body, decode_app)
+}
+
+/// A notification was delivered when the server said so with its status.
+fn read_ack(method: &'static str, response: &TransportResponse) -> Result<(), Error> {
+    match response.status.is_success() {
+        true => Ok(()),
+        false => Err(status_error(method, response.status, &response.body)),
     }
 }
 

@@ -1,0 +1,286 @@
+//! Client cost, side by side in one run: the generated client over each
+//! transport vs a hand-written reqwest call (naive and tuned) vs jsonrpsee's
+//! HTTP client, all making typed `add` calls to the same server; plus the
+//! generated client sending the same calls as batches of 100, and the
+//! in-process transport (no socket; its CPU is client and server together).
+//!
+//! The server (the example's generated dispatcher) runs in a child process
+//! pinned to core 0; each client run is a fresh child process pinned to core
+//! 1 with `CONCURRENCY` tasks on one thread, measuring its own CPU from
+//! /proc. Variants are interleaved round by round; the summary gives medians,
+//! ranges and ratios to jsonrpsee's client.
+//!
+//! ```text
+//! cargo bench --bench client --features hyper    # 5 rounds × 100 000 calls × 32 tasks
+//! ROUNDS=8 CALLS=200000 cargo bench --bench client --features hyper
+//! cargo test --benches --all-features            # smoke: a few hundred calls, answers checked
+//! ```
+//! Load goes only to 127.0.0.1; every run is bounded in calls and time.
+
+mod common;
+
+#[path = "../examples/api/mod.rs"]
+mod api;
+#[path = "../examples/app/mod.rs"]
+#[allow(dead_code)] // the bench does not log
+mod app;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use api::CalculatorClient;
+
+const VARIANTS: &[&str] = &[
+    "jsonrpsee",
+    "reqwest-naive",
+    "reqwest-tuned",
+    "generated-reqwest",
+    #[cfg(feature = "hyper")]
+    "generated-hyper",
+    "generated-batch100",
+    "generated-in-process",
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        return serve(&args[i + 1]);
+    }
+    if let Some(i) = args.iter().position(|a| a == "--client") {
+        return client_process(&args[i + 1..]);
+    }
+    let full = args.iter().any(|a| a == "--bench");
+    let (rounds, calls) =
+        (common::env("ROUNDS", if full { 5 } else { 1 }), common::env("CALLS", if full { 100_000 } else { 300 }));
+    let concurrency = common::env("CONCURRENCY", 32);
+    println!("client bench: {rounds} round(s) × {calls} `add` calls × {concurrency} tasks per variant");
+    let mut server = common::spawn_self(0, &["--serve", "generated"]);
+    let url = format!("http://127.0.0.1:{}/rpc", common::read_line(&mut server));
+    let server_pid = server.id().to_string();
+    let mut runs = Vec::new();
+    for round in 0..rounds {
+        for &variant in VARIANTS {
+            let server_before = common::cpu_ticks(&server_pid);
+            let mut child =
+                common::spawn_self(1, &["--client", variant, &url, &calls.to_string(), &concurrency.to_string()]);
+            let line = common::read_line(&mut child);
+            common::stop(child);
+            let server_ticks = common::cpu_ticks(&server_pid) - server_before;
+            let run = Run::parse(variant, &line, server_ticks, calls);
+            println!("round {round} {run}");
+            assert_eq!(run.wrong, 0, "{variant}: wrong or lost answers");
+            runs.push(run);
+        }
+    }
+    common::stop(server);
+    summarize(&runs);
+}
+
+struct Run {
+    variant: &'static str,
+    calls_per_sec: f64,
+    client_us: f64,
+    server_us: f64,
+    wrong: usize,
+}
+
+impl Run {
+    /// Reads a client child's report: `calls/s client-CPU-ns wrong`.
+    fn parse(variant: &'static str, line: &str, server_ticks: u64, calls: usize) -> Run {
+        let fields: Vec<f64> = line.split_whitespace().map(|f| f.parse().unwrap()).collect();
+        let [calls_per_sec, client_ns, wrong] = fields[..] else { panic!("client printed {line:?}") };
+        Run {
+            variant,
+            calls_per_sec,
+            client_us: client_ns / 1e3 / calls as f64,
+            server_us: server_ticks as f64 / common::TICKS_PER_SEC * 1e6 / calls as f64,
+            wrong: wrong as usize,
+        }
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:<21} {:>8.0} calls/s  {:>6.2} µs client CPU/call  {:>6.2} µs server CPU/call  wrong/lost {}",
+            self.variant, self.calls_per_sec, self.client_us, self.server_us, self.wrong
+        )
+    }
+}
+
+fn summarize(runs: &[Run]) {
+    let of = |variant: &str, f: fn(&Run) -> f64| {
+        common::median(runs.iter().filter(|r| r.variant == variant).map(f).collect())
+    };
+    let baseline = of("jsonrpsee", |r| r.client_us).0;
+    println!("\nsummary (median [min–max] over rounds; ratio = client CPU median / jsonrpsee's)");
+    println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call |");
+    println!("|---|---|---|---|---|");
+    for &variant in VARIANTS {
+        let (rate, rate_lo, rate_hi) = of(variant, |r| r.calls_per_sec);
+        let (cpu, lo, hi) = of(variant, |r| r.client_us);
+        let server = of(variant, |r| r.server_us).0;
+        println!(
+            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {:.2} | {server:.2} |",
+            cpu / baseline
+        );
+    }
+}
+
+// ---- the server child ----
+
+fn serve(_variant: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        let server = axum::serve(listener, app::router().unwrap());
+        tokio::select! { _ = server => {}, _ = common::parent_gone() => {} }
+    });
+}
+
+// ---- the client child: one variant, one measured run ----
+
+fn client_process(args: &[String]) {
+    let (variant, url) = (args[0].clone(), args[1].clone());
+    let (calls, concurrency): (usize, usize) = (args[2].parse().unwrap(), args[3].parse().unwrap());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let caller = runtime.block_on(Caller::new(&variant, &url));
+    let caller = Arc::new(caller);
+    // Warm up: open the connections, fill the pools.
+    runtime.block_on(drive(&caller, concurrency * 4, concurrency));
+    let before = common::self_cpu_ns();
+    let started = Instant::now();
+    let wrong = runtime.block_on(drive(&caller, calls, concurrency));
+    let elapsed = started.elapsed();
+    let cpu_ns = common::self_cpu_ns() - before;
+    println!("{} {cpu_ns} {wrong}", calls as f64 / elapsed.as_secs_f64());
+}
+
+/// One way of calling `add(a, b)`.
+enum Caller {
+    Jsonrpsee(jsonrpsee::http_client::HttpClient),
+    ReqwestNaive(reqwest::Client, String),
+    ReqwestTuned(reqwest::Client, reqwest::Url),
+    Generated(CalculatorClient),
+    Batched(CalculatorClient),
+}
+
+const BATCH: usize = 100;
+
+impl Caller {
+    async fn new(variant: &str, url: &str) -> Caller {
+        let reqwest = || reqwest::Client::builder().build().unwrap();
+        match variant {
+            "jsonrpsee" => Caller::Jsonrpsee(jsonrpsee::http_client::HttpClientBuilder::default().build(url).unwrap()),
+            "reqwest-naive" => Caller::ReqwestNaive(reqwest(), url.to_owned()),
+            "reqwest-tuned" => Caller::ReqwestTuned(reqwest(), url.parse().unwrap()),
+            "generated-reqwest" => Caller::Generated(CalculatorClient::new(url).unwrap()),
+            #[cfg(feature = "hyper")]
+            "generated-hyper" => Caller::Generated(CalculatorClient::builder(url).hyper().build().unwrap()),
+            "generated-batch100" => Caller::Batched(CalculatorClient::new(url).unwrap()),
+            "generated-in-process" => {
+                let server = remotipy::Server::builder().service(api::CalculatorServer::new(app::Calc)).build();
+                Caller::Generated(CalculatorClient::in_process(server.unwrap()))
+            }
+            other => panic!("unknown client variant {other}"),
+        }
+    }
+
+    /// How many calls one `call` makes.
+    fn calls_per_step(&self) -> usize {
+        match self {
+            Caller::Batched(_) => BATCH,
+            _ => 1,
+        }
+    }
+
+    /// Makes the calls `add(i, 2)` for `i` in `first..first + calls_per_step()`;
+    /// returns how many answers were wrong.
+    async fn call(&self, first: i64) -> usize {
+        let expect = |i: i64, got: Option<i64>| usize::from(got != Some(i + 2));
+        match self {
+            Caller::Jsonrpsee(client) => {
+                use jsonrpsee::core::client::ClientT;
+                expect(first, client.request::<i64, _>("add", jsonrpsee::rpc_params![first, 2]).await.ok())
+            }
+            Caller::ReqwestNaive(client, url) => expect(first, naive(client, url, first).await),
+            Caller::ReqwestTuned(client, url) => expect(first, tuned(client, url, first).await),
+            Caller::Generated(client) => expect(first, client.add(first, 2).await.ok()),
+            Caller::Batched(client) => {
+                let mut batch = client.batch();
+                let handles: Vec<_> = (first..first + BATCH as i64).map(|i| (i, batch.add(i, 2))).collect();
+                let Ok(mut replies) = batch.send_batch().await else { return BATCH };
+                handles.into_iter().map(|(i, h)| expect(i, replies.take(h).ok())).sum()
+            }
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Request<P> {
+    jsonrpc: &'static str,
+    method: &'static str,
+    params: P,
+    id: u64,
+}
+
+#[derive(serde::Serialize)]
+struct Add {
+    a: i64,
+    b: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct Response {
+    result: i64,
+}
+
+fn add_request(a: i64) -> Request<Add> {
+    Request { jsonrpc: "2.0", method: "add", params: Add { a, b: 2 }, id: a as u64 }
+}
+
+/// reqwest as most hand-written clients use it.
+async fn naive(client: &reqwest::Client, url: &str, a: i64) -> Option<i64> {
+    let response = client.post(url).json(&add_request(a)).send().await.ok()?;
+    Some(response.json::<Response>().await.ok()?.result)
+}
+
+/// reqwest used with care: URL parsed once, static header, body serialized by hand.
+async fn tuned(client: &reqwest::Client, url: &reqwest::Url, a: i64) -> Option<i64> {
+    use reqwest::header::{CONTENT_TYPE, HeaderValue};
+    let body = serde_json::to_vec(&add_request(a)).ok()?;
+    let request =
+        client.post(url.clone()).header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body);
+    let bytes = request.send().await.ok()?.bytes().await.ok()?;
+    Some(serde_json::from_slice::<Response>(&bytes).ok()?.result)
+}
+
+/// `calls` calls over `concurrency` tasks on this thread; returns how many
+/// were wrong or lost.
+async fn drive(caller: &Arc<Caller>, calls: usize, concurrency: usize) -> usize {
+    let next = Arc::new(AtomicUsize::new(0));
+    let step = caller.calls_per_step();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (caller, next) = (caller.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut wrong = 0;
+                loop {
+                    let first = next.fetch_add(step, Ordering::Relaxed);
+                    if first >= calls {
+                        break wrong;
+                    }
+                    wrong += caller.call(first as i64).await;
+                }
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for task in tasks {
+        wrong += task.await.unwrap();
+    }
+    wrong
+}

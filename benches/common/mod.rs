@@ -1,0 +1,78 @@
+//! What the benches share: child processes pinned to a core, CPU and memory
+//! read from /proc, and medians.
+
+#![allow(dead_code)] // each bench uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// USER_HZ on Linux: /proc reports CPU time in these ticks.
+pub const TICKS_PER_SEC: f64 = 100.0;
+
+/// This binary again with `args`, pinned to `core` when `taskset` exists;
+/// stdin and stdout piped (a child exits when its stdin closes).
+pub fn spawn_self(core: usize, args: &[&str]) -> Child {
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match Command::new("taskset").arg("--version").output().is_ok() {
+        true => {
+            let mut c = Command::new("taskset");
+            c.args(["-c", &core.to_string()]).arg(exe);
+            c
+        }
+        false => Command::new(exe),
+    };
+    command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap()
+}
+
+/// The next line the child prints.
+pub fn read_line(child: &mut Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    line.trim().to_owned()
+}
+
+/// Closes the child's stdin and waits for it to exit.
+pub fn stop(mut child: Child) {
+    drop(child.stdin.take());
+    let _ = child.wait();
+}
+
+/// utime + stime of `pid` ("self" for this process), in clock ticks.
+pub fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// CPU time this process has used so far, in nanoseconds (user + system,
+/// every thread).
+pub fn self_cpu_ns() -> u64 {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid, writable timespec.
+    let result = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    assert_eq!(result, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
+    now.tv_sec as u64 * 1_000_000_000 + now.tv_nsec as u64
+}
+
+/// A `/proc/<pid>/status` field in KiB (e.g. `VmRSS`).
+pub fn status_kib(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(key)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Median, min and max.
+pub fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    (values[values.len() / 2], values[0], values[values.len() - 1])
+}
+
+/// Waits until the parent closes stdin (or dies).
+pub async fn parent_gone() {
+    let _ = tokio::task::spawn_blocking(|| std::io::stdin().lines().count()).await;
+}
+
+/// An integer from the environment, or `default`.
+pub fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
