@@ -29,6 +29,7 @@ async fn auth(mut request: Request, next: Next) -> Response {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 #[error("only root may do that, not {0}")]
 pub struct Forbidden(String);
 

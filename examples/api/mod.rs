@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user of the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub struct UserInfo {
     pub first_name: String,
     pub last_name: String,
@@ -13,12 +14,14 @@ pub struct UserInfo {
 
 /// What `greet` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub struct Greeting {
     pub message: String,
 }
 
 /// Why `find` failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub enum UserError {
     #[error("no user with id {0}")]
     NotFound(u64),
@@ -26,6 +29,7 @@ pub enum UserError {
 
 /// Why `divide` failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub enum MathError {
     #[error("division by zero")]
     DivisionByZero,

@@ -28,10 +28,16 @@ pub use client::{
 #[cfg(feature = "blocking")]
 pub use client::{BlockingClient, InsideAsyncRuntime};
 pub use error::{BoxError, Error};
+/// The JSON Schema generator the OpenRPC document uses (feature `openrpc`):
+/// derive `schemars::JsonSchema` on every DTO.
+#[cfg(feature = "openrpc")]
+pub use schemars;
 pub use server::{
     BoxFuture, Call, Context, DEFAULT_BODY_LIMIT, DispatchOptions, ErrorCode, MethodInfo, Reply, Server, ServerBuilder,
     ServerError, Service,
 };
+#[cfg(feature = "openrpc")]
+pub use server::{DISCOVER, Describer, MethodDoc, OPENRPC_VERSION};
 
 /// What generated code reaches through; not a public API.
 #[doc(hidden)]
@@ -61,6 +67,21 @@ pub mod __private {
         ($($item:tt)*) => {};
     }
     pub use crate::__remotipy_if_blocking as if_blocking;
+
+    /// Emits its input only with the `openrpc` feature (see `if_blocking`).
+    #[cfg(feature = "openrpc")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __remotipy_if_openrpc {
+        ($($item:tt)*) => { $($item)* };
+    }
+    #[cfg(not(feature = "openrpc"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __remotipy_if_openrpc {
+        ($($item:tt)*) => {};
+    }
+    pub use crate::__remotipy_if_openrpc as if_openrpc;
     pub use crate::server::{AppResult, BoxFuture, Call, MethodInfo, Reply, Service, ViaDefault, ViaErrorCode};
 
     /// What a remote argument or result must be. Generated impls require it

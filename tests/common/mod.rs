@@ -15,6 +15,7 @@ pub mod app;
 
 /// A DTO with nesting, optional fields and a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub struct Record {
     pub name: String,
     pub tags: Vec<String>,
@@ -23,6 +24,7 @@ pub struct Record {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 pub enum ProbeError {
     #[error("refused: {reason}")]
     Refused { reason: String },

@@ -1,4 +1,5 @@
 #[derive(serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))] // only Display is missing
 pub struct Opaque;
 
 #[remotipy::remote]

@@ -1,3 +1,4 @@
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))] // only serde is missing
 pub struct NotSerde;
 
 #[remotipy::remote]

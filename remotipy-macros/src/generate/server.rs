@@ -34,6 +34,7 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
         }
     });
     let arms = remote.methods.iter().map(|m| arm(remote, m));
+    let describe = describe(remote);
     let bounds = wire_bounds(remote);
     // With no valid method, every call is unknown (and a lone `_` arm would
     // make the `Some(..)` around the match unreachable).
@@ -100,9 +101,59 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
                 let service: &'a S = &self.service;
                 #dispatch
             }
+
+            #describe
         }
     };
     (def, imp)
+}
+
+/// The OpenRPC description of every method (only with remotipy's `openrpc`
+/// feature, which requires `JsonSchema` of every wire type, at the type).
+fn describe(remote: &RemoteTrait) -> TokenStream {
+    let krate = &remote.krate;
+    let trait_name = remote.item.ident.to_string();
+    let trait_docs = doc_string(&remote.item.attrs);
+    let methods = remote.methods.iter().map(|m| {
+        let (wire, docs) = (&m.wire_name, doc_string(&m.docs));
+        let params = m.args.iter().map(|a| {
+            let (name, required) = (a.ident.to_string(), a.optional.is_none());
+            let ty = a.optional.as_ref().unwrap_or(&a.ty);
+            quote_spanned!(ty.span()=> .param::<#ty>(#name, #required))
+        });
+        let result = match (&m.output, m.notification) {
+            (_, true) => quote!(),
+            (output, false) => {
+                let ok = output.ok_type();
+                quote_spanned!(ok.span()=> .result::<#ok>())
+            }
+        };
+        let error = match &m.output {
+            Output::Fallible { err, err_name, .. } => quote_spanned!(err.span()=> .error::<#err>(#err_name)),
+            Output::Value(_) => quote!(),
+        };
+        quote!(describer.method(#wire, #docs) #(#params)* #result #error .finish();)
+    });
+    quote! {
+        #krate::__private::if_openrpc! {
+            fn describe(&self, describer: &mut #krate::Describer) {
+                describer.service(#trait_name, #trait_docs);
+                #(#methods)*
+            }
+        }
+    }
+}
+
+/// The text of `#[doc = ".."]` attributes (doc comments), one line each.
+fn doc_string(attrs: &[syn::Attribute]) -> String {
+    let lines = attrs.iter().filter(|a| a.path().is_ident("doc")).filter_map(|a| match &a.meta {
+        syn::Meta::NameValue(syn::MetaNameValue {
+            value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }),
+            ..
+        }) => Some(text.value()),
+        _ => None,
+    });
+    lines.map(|line| line.strip_prefix(' ').map(str::to_owned).unwrap_or(line)).collect::<Vec<_>>().join("\n")
 }
 
 /// Decodes the params (failing fast, before any boxing) then runs the call.

@@ -3,6 +3,8 @@
 mod context;
 mod dispatch;
 mod http;
+#[cfg(feature = "openrpc")]
+mod openrpc;
 mod service;
 
 use std::collections::HashMap;
@@ -10,6 +12,8 @@ use std::sync::Arc;
 
 pub use context::Context;
 pub use dispatch::DispatchOptions;
+#[cfg(feature = "openrpc")]
+pub use openrpc::{DISCOVER, Describer, MethodDoc, OPENRPC_VERSION};
 #[doc(hidden)]
 pub use service::{AppResult, ViaDefault, ViaErrorCode};
 pub use service::{BoxFuture, Call, ErrorCode, MethodInfo, Reply, Service};
@@ -55,6 +59,16 @@ struct Inner {
     index: HashMap<&'static str, usize>,
     dispatch: DispatchOptions,
     body_limit: usize,
+    #[cfg(feature = "openrpc")]
+    openrpc: OpenRpc,
+}
+
+/// The document `rpc.discover` answers, built on first use.
+#[cfg(feature = "openrpc")]
+#[derive(Default)]
+struct OpenRpc {
+    info: Option<(String, String)>,
+    document: std::sync::OnceLock<serde_json::Value>,
 }
 
 impl Server {
@@ -65,7 +79,13 @@ impl Server {
 
     /// Starts a server with several services or non-default limits.
     pub fn builder() -> ServerBuilder {
-        ServerBuilder { services: Vec::new(), dispatch: DispatchOptions::default(), body_limit: DEFAULT_BODY_LIMIT }
+        ServerBuilder {
+            services: Vec::new(),
+            dispatch: DispatchOptions::default(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            #[cfg(feature = "openrpc")]
+            openrpc_info: None,
+        }
     }
 
     /// Every method this server answers.
@@ -83,6 +103,23 @@ impl Server {
     async fn answer(&self, body: &[u8]) -> dispatch::Answer {
         dispatch::dispatch(self, &self.inner.dispatch, body).await
     }
+
+    /// The OpenRPC document describing this endpoint (feature `openrpc`), as
+    /// `rpc.discover` answers it.
+    #[cfg(feature = "openrpc")]
+    pub fn openrpc(&self) -> &serde_json::Value {
+        let openrpc = &self.inner.openrpc;
+        openrpc.document.get_or_init(|| {
+            let services = &self.inner.services;
+            let default_title = || {
+                let mut traits: Vec<_> = self.methods().map(|m| m.trait_name).collect();
+                traits.dedup();
+                (traits.join(", "), "0.0.0".to_owned())
+            };
+            let (title, version) = openrpc.info.clone().unwrap_or_else(default_title);
+            openrpc::document(services, &title, &version)
+        })
+    }
 }
 
 /// The default request body limit: 2 MiB.
@@ -93,9 +130,19 @@ pub struct ServerBuilder {
     services: Vec<Box<dyn Service>>,
     dispatch: DispatchOptions,
     body_limit: usize,
+    #[cfg(feature = "openrpc")]
+    openrpc_info: Option<(String, String)>,
 }
 
 impl ServerBuilder {
+    /// The title and version in the OpenRPC document (feature `openrpc`;
+    /// default: the trait names, and `0.0.0`).
+    #[cfg(feature = "openrpc")]
+    pub fn openrpc_info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
+        self.openrpc_info = Some((title.into(), version.into()));
+        self
+    }
+
     /// Adds a service; its methods share the endpoint with the others.
     pub fn service(mut self, service: impl Service) -> Self {
         self.services.push(Box::new(service));
@@ -137,7 +184,14 @@ impl ServerBuilder {
         if self.services.len() <= 1 {
             index.clear();
         }
-        let inner = Inner { services: self.services, index, dispatch: self.dispatch, body_limit: self.body_limit };
+        let inner = Inner {
+            services: self.services,
+            index,
+            dispatch: self.dispatch,
+            body_limit: self.body_limit,
+            #[cfg(feature = "openrpc")]
+            openrpc: OpenRpc { info: self.openrpc_info, document: Default::default() },
+        };
         Ok(Server { inner: Arc::new(inner) })
     }
 }
@@ -146,10 +200,16 @@ impl Server {
     /// Routes one call to the service that declares its method.
     fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>> {
         let services = &self.inner.services;
-        match &services[..] {
+        let found = match &services[..] {
             [one] => one.call(call),
-            _ => services[*self.inner.index.get(call.method())?].call(call),
+            _ => self.inner.index.get(call.method()).and_then(|&i| services[i].call(call)),
+        };
+        #[cfg(feature = "openrpc")]
+        if found.is_none() && call.method() == DISCOVER {
+            let document = self.openrpc();
+            return Some(Box::pin(async move { Reply::ok(document) }));
         }
+        found
     }
 }
 

@@ -38,6 +38,14 @@ pub trait Service: Send + Sync + 'static {
     /// Starts the call, or returns `None` when `call.method()` is not one of
     /// [`Service::methods`].
     fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>>;
+
+    /// Adds this service's methods to an OpenRPC document (feature
+    /// `openrpc`). Generated services describe every method; the default
+    /// describes none.
+    #[cfg(feature = "openrpc")]
+    fn describe(&self, describer: &mut super::Describer) {
+        let _ = describer;
+    }
 }
 
 /// One incoming call: the method name and its still-encoded params.

@@ -6,17 +6,27 @@ pub mod hostile {
 
     /// User types that shadow the std prelude's names.
     pub mod shadows {
+        // `schemars(crate)`: its derive writes `schemars::` paths, and there is no extern prelude here.
+        // schemars' derive (not remotipy) needs these under no_implicit_prelude.
+        #[cfg(feature = "openrpc")]
+        #[allow(unused_imports)]
+        use ::core::convert::Into;
         #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[cfg_attr(feature = "openrpc", derive(::schemars::JsonSchema), schemars(crate = "::schemars"))]
         pub struct Result {
             pub ok: bool,
         }
         #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[cfg_attr(feature = "openrpc", derive(::schemars::JsonSchema), schemars(crate = "::schemars"))]
         pub struct Error;
         #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[cfg_attr(feature = "openrpc", derive(::schemars::JsonSchema), schemars(crate = "::schemars"))]
         pub struct Option;
         #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[cfg_attr(feature = "openrpc", derive(::schemars::JsonSchema), schemars(crate = "::schemars"))]
         pub struct Box;
         #[derive(::serde::Serialize, ::serde::Deserialize, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+        #[cfg_attr(feature = "openrpc", derive(::schemars::JsonSchema), schemars(crate = "::schemars"))]
         pub struct String;
         impl ::core::fmt::Display for String {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
