@@ -5,9 +5,11 @@
 //! ```
 //! use serde::{Deserialize, Serialize};
 //!
+//! # #[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 //! #[derive(Debug, Clone, Serialize, Deserialize)]
 //! pub struct UserInfo { pub first_name: String, pub last_name: String, pub email: String }
 //!
+//! # #[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 //! #[derive(Debug, Clone, Serialize, Deserialize, thiserror::Error)]
 //! pub enum UserError { #[error("no user with id {0}")] NotFound(u64) }
 //!
