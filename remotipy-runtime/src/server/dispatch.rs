@@ -118,7 +118,10 @@ type Rejection = (ErrorObject, Option<Box<RawValue>>);
 /// Parses and validates one request object, or says why it is not one (with
 /// the id, when the id itself could be read).
 fn parse_request(bytes: &[u8]) -> Result<RequestRef<'_>, Rejection> {
-    let request: RequestRef = serde_json::from_slice(bytes).map_err(|e| reject(bytes, e))?;
+    // One UTF-8 check of the whole request, then parsing from `str`: strings
+    // and raw values inside are not validated again piece by piece.
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid_utf8(bytes, e.valid_up_to()))?;
+    let request: RequestRef = serde_json::from_str(text).map_err(|e| reject(bytes, e))?;
     let id = request.id;
     if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {
         let e =
