@@ -1,7 +1,8 @@
 //! The generated client, one suite run over every transport: reqwest and
-//! hyper over a real loopback socket, and in-process (no socket, same
-//! encode → dispatch → decode path). Then the failures only a real network
-//! can produce, over both network transports.
+//! hyper over a real loopback socket, and in-process over a server and over
+//! an axum router (no socket, same encode → dispatch → decode path). Then
+//! the failures only a real network can produce, over both network
+//! transports.
 
 mod common;
 
@@ -16,12 +17,14 @@ enum Transport {
     #[cfg(feature = "hyper")]
     Hyper,
     InProcess,
+    InProcessRouter,
 }
 
 /// A fresh server and a builder for a client of it over `transport`.
 async fn builder(transport: Transport) -> ClientBuilder<ProbeClient> {
     match transport {
         Transport::InProcess => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_server()),
+        Transport::InProcessRouter => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()),
         network => over(network, common::serve_probe().await),
     }
 }
@@ -62,7 +65,7 @@ suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper; [a_server_that_is_down
     garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
     a_server_that_never_answers_times_out, oversized_responses_are_refused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess; [typed_results_round_trip,
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,
     remote_failures_carry_code_and_message,

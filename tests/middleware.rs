@@ -83,11 +83,23 @@ async fn serve_with_auth() -> String {
 #[tokio::test]
 async fn an_auth_layer_resolves_the_user_and_the_handler_reads_it() {
     let url = serve_with_auth().await;
-    // Per client.
     let ada = AccountClient::builder(&url).header("x-authentication-token", "ada-token").build().unwrap();
+    assert_auth(ada, AccountClient::new(&url).unwrap()).await;
+}
+
+#[tokio::test]
+async fn the_in_process_client_over_a_router_runs_its_layers_too() {
+    let router = AccountServer::new(Accounts).into_router().layer(middleware::from_fn(auth));
+    let builder = || remotipy::ClientBuilder::<AccountClient>::in_process(router.clone());
+    let ada = builder().header("x-authentication-token", "ada-token").build().unwrap();
+    assert_auth(ada, builder().build().unwrap()).await;
+}
+
+/// `ada` sends Ada's token; `anonymous` sends none.
+async fn assert_auth(ada: AccountClient, anonymous: AccountClient) {
+    // Per client.
     assert_eq!(ada.whoami().await.unwrap(), "ada");
     // Per call, on a client without the header.
-    let anonymous = AccountClient::new(&url).unwrap();
     let as_root = anonymous.with_options(CallOptions::new().header("x-authentication-token", "root-token"));
     assert_eq!(as_root.whoami().await.unwrap(), "root");
     // Without a token the layer answers 401 before any dispatch.

@@ -42,8 +42,9 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
         }
     };
     let in_process_doc = format!(
-        "A client that calls `server` in this process (no socket), through the same encoding and dispatch as \
-         over HTTP: for tests. Build `server` from a [`{server}`] with `.into_server()`."
+        "A client that calls `target` in this process (no socket), through the same encoding and dispatch as \
+         over HTTP: for tests. `target` is a `remotipy::Server` (from a [`{server}`] with `.into_server()`) or \
+         an axum `Router`, whose layers then run too."
     );
     let methods = remote.methods.iter().map(|m| forward(remote, m, Flavor::Async));
     let (constructors, build) = constructors(remote, &ident, quote!(into_client));
@@ -60,8 +61,8 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
             }
 
             #[doc = #in_process_doc]
-            #vis fn in_process(server: #krate::Server) -> Self {
-                Self { client: #krate::Client::in_process(server) }
+            #vis fn in_process(target: impl ::core::convert::Into<#krate::InProcess>) -> Self {
+                Self { client: #krate::Client::in_process(target) }
             }
 
             /// The untyped client underneath.

@@ -58,7 +58,7 @@ enum Choice {
     Reqwest(Option<reqwest::Client>),
     #[cfg(feature = "hyper")]
     Hyper,
-    InProcess(crate::Server),
+    InProcess(InProcess),
 }
 
 /// Configures a client before the first call; `C` is the generated
@@ -164,7 +164,7 @@ impl<C> ClientBuilder<C> {
         }
         let limit = self.max_response_size;
         let transport: Box<dyn Transport> = match self.transport {
-            Choice::InProcess(server) => Box::new(InProcess::new(server).with_default_headers(self.headers)),
+            Choice::InProcess(target) => Box::new(target.with_default_headers(self.headers)),
             Choice::Reqwest(client) => {
                 let url = parse_url(&self.url)?;
                 let transport = match client {
@@ -216,10 +216,11 @@ impl<C: BuildTarget> ClientBuilder<C> {
 }
 
 impl<C> ClientBuilder<C> {
-    /// A builder whose client calls `server` in this process.
-    pub fn in_process(server: crate::Server) -> Self {
+    /// A builder whose client calls `target` in this process: a
+    /// [`Server`](crate::Server), or an axum `Router` (its layers included).
+    pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");
-        builder.transport = Choice::InProcess(server);
+        builder.transport = Choice::InProcess(target.into());
         builder
     }
 }

@@ -57,10 +57,11 @@ impl Client {
         Client::with_parts(Box::new(transport), Some(DEFAULT_TIMEOUT))
     }
 
-    /// A client calling `server` in this process (no socket): same
-    /// encoding, dispatch and decoding as over HTTP.
-    pub fn in_process(server: crate::Server) -> Self {
-        Client::from_transport(InProcess::new(server))
+    /// A client calling `target` in this process (no socket): a
+    /// [`Server`](crate::Server), or an axum `Router` (its layers included);
+    /// same encoding, dispatch and decoding as over HTTP.
+    pub fn in_process(target: impl Into<InProcess>) -> Self {
+        Client::from_transport(InProcess::new(target))
     }
 
     fn with_parts(transport: Box<dyn Transport>, timeout: Option<Duration>) -> Self {
