@@ -1,5 +1,6 @@
 //! Client cost, side by side in one run: the generated client over each
-//! transport vs a hand-written reqwest call (naive and tuned) vs jsonrpsee's
+//! transport vs a hand-written reqwest call (naive and tuned) and hyper-util's
+//! client used directly (the floor of any client on it) vs jsonrpsee's
 //! HTTP client, all making typed `add` calls to the same server; plus the
 //! generated client sending the same calls as batches of 100, and the
 //! in-process transport (no socket; its CPU is client and server together).
@@ -13,6 +14,7 @@
 //! ```text
 //! cargo bench --bench client --features hyper    # 5 rounds × 100 000 calls × 32 tasks
 //! ROUNDS=8 CALLS=200000 cargo bench --bench client --features hyper
+//! ONLY=generated-hyper,hyper-by-hand cargo bench --bench client --features hyper   # some variants
 //! cargo test --benches --all-features            # smoke: a few hundred calls, answers checked
 //! ```
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
@@ -35,6 +37,7 @@ const VARIANTS: &[&str] = &[
     "jsonrpsee",
     "reqwest-naive",
     "reqwest-tuned",
+    "hyper-by-hand",
     "generated-reqwest",
     #[cfg(feature = "hyper")]
     "generated-hyper",
@@ -58,9 +61,14 @@ fn main() {
     let mut server = common::spawn_self(0, &["--serve", "generated"]);
     let url = format!("http://127.0.0.1:{}/rpc", common::read_line(&mut server));
     let server_pid = server.id().to_string();
+    // ONLY=a,b runs just those variants (jsonrpsee, the baseline, always runs).
+    let only = std::env::var("ONLY").unwrap_or_default();
+    let variants: Vec<&'static str> = (VARIANTS.iter().copied())
+        .filter(|v| only.is_empty() || *v == "jsonrpsee" || only.split(',').any(|o| o == *v))
+        .collect();
     let mut runs = Vec::new();
     for round in 0..rounds {
-        for &variant in VARIANTS {
+        for &variant in &variants {
             let server_before = common::cpu_ticks(&server_pid);
             let mut child =
                 common::spawn_self(1, &["--client", variant, &url, &calls.to_string(), &concurrency.to_string()]);
@@ -74,7 +82,7 @@ fn main() {
         }
     }
     common::stop(server);
-    summarize(&runs);
+    summarize(&runs, &variants);
 }
 
 struct Run {
@@ -110,7 +118,7 @@ impl std::fmt::Display for Run {
     }
 }
 
-fn summarize(runs: &[Run]) {
+fn summarize(runs: &[Run], variants: &[&'static str]) {
     let of = |variant: &str, f: fn(&Run) -> f64| {
         common::median(runs.iter().filter(|r| r.variant == variant).map(f).collect())
     };
@@ -118,7 +126,7 @@ fn summarize(runs: &[Run]) {
     println!("\nsummary (median [min–max] over rounds; ratio = client CPU median / jsonrpsee's)");
     println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call |");
     println!("|---|---|---|---|---|");
-    for &variant in VARIANTS {
+    for &variant in variants {
         let (rate, rate_lo, rate_hi) = of(variant, |r| r.calls_per_sec);
         let (cpu, lo, hi) = of(variant, |r| r.client_us);
         let server = of(variant, |r| r.server_us).0;
@@ -160,10 +168,12 @@ fn client_process(args: &[String]) {
 }
 
 /// One way of calling `add(a, b)`.
+#[allow(clippy::large_enum_variant)] // one per process
 enum Caller {
     Jsonrpsee(jsonrpsee::http_client::HttpClient),
     ReqwestNaive(reqwest::Client, String),
     ReqwestTuned(reqwest::Client, reqwest::Url),
+    HyperByHand(HyperClient, http::Uri),
     Generated(CalculatorClient),
     Batched(CalculatorClient),
 }
@@ -177,6 +187,7 @@ impl Caller {
             "jsonrpsee" => Caller::Jsonrpsee(jsonrpsee::http_client::HttpClientBuilder::default().build(url).unwrap()),
             "reqwest-naive" => Caller::ReqwestNaive(reqwest(), url.to_owned()),
             "reqwest-tuned" => Caller::ReqwestTuned(reqwest(), url.parse().unwrap()),
+            "hyper-by-hand" => Caller::HyperByHand(hyper_client(), url.parse().unwrap()),
             "generated-reqwest" => Caller::Generated(CalculatorClient::new(url).unwrap()),
             #[cfg(feature = "hyper")]
             "generated-hyper" => Caller::Generated(CalculatorClient::builder(url).hyper().build().unwrap()),
@@ -208,6 +219,7 @@ impl Caller {
             }
             Caller::ReqwestNaive(client, url) => expect(first, naive(client, url, first).await),
             Caller::ReqwestTuned(client, url) => expect(first, tuned(client, url, first).await),
+            Caller::HyperByHand(client, uri) => expect(first, by_hyper(client, uri, first).await),
             Caller::Generated(client) => expect(first, client.add(first, 2).await.ok()),
             Caller::Batched(client) => {
                 let mut batch = client.batch();
@@ -255,6 +267,30 @@ async fn tuned(client: &reqwest::Client, url: &reqwest::Url, a: i64) -> Option<i
     let request =
         client.post(url.clone()).header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body);
     let bytes = request.send().await.ok()?.bytes().await.ok()?;
+    Some(serde_json::from_slice::<Response>(&bytes).ok()?.result)
+}
+
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+fn hyper_client() -> HyperClient {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector)
+}
+
+/// hyper-util's pooled client used directly, the floor of any client on it:
+/// no timeout, no size limit, no error mapping.
+async fn by_hyper(client: &HyperClient, uri: &http::Uri, a: i64) -> Option<i64> {
+    use http_body_util::BodyExt;
+    let body = serde_json::to_vec(&add_request(a)).ok()?;
+    let request = http::Request::post(uri.clone())
+        .header(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"))
+        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+        .ok()?;
+    let bytes = client.request(request).await.ok()?.into_body().collect().await.ok()?.to_bytes();
     Some(serde_json::from_slice::<Response>(&bytes).ok()?.result)
 }
 

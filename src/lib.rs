@@ -32,7 +32,13 @@
 //!   endpoint through [`Server::builder`];
 //! - `UsersClient`: `UsersClient::new("http://host/rpc")?.find(7).await` returns
 //!   `Result<UserInfo, remotipy::Error<UserError>>`, flat, with the server's
-//!   typed error in [`Error::App`].
+//!   typed error in [`Error::App`]; over reqwest (default), hyper (feature
+//!   `hyper`, `ClientBuilder::hyper`) or in-process
+//!   (`UsersClient::in_process(server_or_router)`);
+//! - `UsersBatch`: `users.batch()` queues calls and sends them as one JSON-RPC
+//!   batch, each answer read back typed from the [`Replies`];
+//! - with feature `blocking`, `UsersBlockingClient`: the same calls without
+//!   `.await`, on `reqwest::blocking`.
 //!
 //! Client and server are generated from the same trait, so they cannot
 //! disagree on a signature: that is a compile error, not a runtime
@@ -45,6 +51,12 @@
 //!   crate when you renamed the dependency;
 //! - on a method: `#[remote(name = "findUser")]` renames it on the wire;
 //!   `#[remote(notification)]` sends it without an id (it must return `()`).
+//!
+//! # Features
+//!
+//! `rustls` (HTTPS for reqwest), `hyper` (the hyper transport), `blocking`
+//! (the blocking clients), `openrpc` (every server answers `rpc.discover`
+//! with an OpenRPC document; wire types must implement `schemars::JsonSchema`).
 //!
 //! See the README for the guide, the wire protocol and the error codes.
 
