@@ -72,9 +72,7 @@ impl BlockingClient {
 
     /// A clone whose calls also send the options' headers and use its timeout.
     pub fn with_options(&self, options: CallOptions) -> Self {
-        let mut headers = self.headers.clone();
-        headers.extend(options.headers);
-        let timeout = options.timeout.unwrap_or(self.timeout);
+        let (headers, timeout) = options.over(&self.headers, self.timeout);
         BlockingClient { shared: Arc::clone(&self.shared), headers, timeout }
     }
 

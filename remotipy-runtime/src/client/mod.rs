@@ -77,9 +77,7 @@ impl Client {
     /// A clone whose calls also send `headers` (on top of the defaults) and
     /// use `timeout` (`None`: no timeout) instead of the client's.
     pub fn with_options(&self, options: CallOptions) -> Self {
-        let mut headers = self.headers.clone();
-        headers.extend(options.headers);
-        let timeout = options.timeout.unwrap_or(self.timeout);
+        let (headers, timeout) = options.over(&self.headers, self.timeout);
         Client { shared: Arc::clone(&self.shared), headers, timeout }
     }
 
@@ -211,6 +209,13 @@ impl CallOptions {
     pub fn no_timeout(mut self) -> Self {
         self.timeout = Some(None);
         self
+    }
+
+    /// These options applied over a client's `headers` and `timeout`.
+    fn over(self, headers: &HeaderMap, timeout: Option<Duration>) -> (HeaderMap, Option<Duration>) {
+        let mut merged = headers.clone();
+        merged.extend(self.headers);
+        (merged, self.timeout.unwrap_or(timeout))
     }
 }
 
