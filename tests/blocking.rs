@@ -81,4 +81,21 @@ fn settings_it_cannot_honour_are_build_errors() {
     assert!(error.to_string().contains("cannot call in-process"), "{error}");
     let error = ProbeBlockingClient::new("ftp://host/rpc").unwrap_err();
     assert!(error.to_string().contains("invalid endpoint URL"), "{error}");
+    let own = ProbeBlockingClient::builder("http://127.0.0.1:1/rpc").reqwest_client(reqwest::Client::new()).build();
+    assert!(matches!(&own, Err(BuildError::Unsupported(why)) if why.contains("reqwest::blocking client")));
+    #[cfg(feature = "hyper")]
+    {
+        let hyper = ProbeBlockingClient::builder("http://127.0.0.1:1/rpc").hyper().build();
+        assert!(matches!(&hyper, Err(BuildError::Unsupported(why)) if why.contains("not hyper")));
+    }
+}
+
+#[test]
+fn oversized_responses_are_refused() {
+    let (_runtime, url) = server();
+    let c = ProbeBlockingClient::builder(url).max_response_size(1024).build().unwrap();
+    let error = c.echo("x".repeat(4096)).unwrap_err();
+    assert!(matches!(error, Error::Decode { method: "echo", .. }), "{error:?}");
+    assert!(error.to_string().contains("exceeds the limit of 1024 bytes"), "{error}");
+    assert_eq!(c.echo("small".into()).unwrap(), "small");
 }

@@ -95,6 +95,25 @@ fn methods_carry_docs_params_results_and_errors() {
 }
 
 #[test]
+fn an_optional_argument_before_a_required_one_is_by_name_only() {
+    #[remotipy::remote]
+    trait Search {
+        async fn find(&self, limit: Option<u32>, query: String) -> Vec<String>;
+    }
+    struct S;
+    impl Search for S {
+        async fn find(&self, _: Option<u32>, query: String) -> Vec<String> {
+            vec![query]
+        }
+    }
+    let server = SearchServer::new(S).into_server();
+    let find = method(server.openrpc(), "find");
+    assert_eq!(find["paramStructure"], "by-name", "{find:#}");
+    assert_eq!(find["params"][0]["required"], false);
+    assert!(meta_schema_errors(server.openrpc()).is_empty());
+}
+
+#[test]
 fn every_schema_reference_resolves() {
     let server = composed();
     let document = server.openrpc();
