@@ -2,13 +2,16 @@
 //! hyper over a real loopback socket, and in-process over a server and over
 //! an axum router (no socket, same encode → dispatch → decode path). Then
 //! the failures only a real network can produce, over both network
-//! transports.
+//! transports. With the `msgpack` feature, the suite also runs with
+//! MessagePack bodies.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::{ProbeClient, ProbeError, ProbeImpl, ProbeServer, sample_record};
+#[cfg(feature = "msgpack")]
+use remotipy::Codec;
 use remotipy::{CallOptions, ClientBuilder, Error};
 
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +21,12 @@ enum Transport {
     Hyper,
     InProcess,
     InProcessRouter,
+    /// reqwest, with MessagePack bodies.
+    #[cfg(feature = "msgpack")]
+    ReqwestMsgPack,
+    /// In-process through a router (so content-type negotiation runs), with MessagePack bodies.
+    #[cfg(feature = "msgpack")]
+    InProcessRouterMsgPack,
 }
 
 /// A fresh server and a builder for a client of it over `transport`.
@@ -25,6 +34,10 @@ async fn builder(transport: Transport) -> ClientBuilder<ProbeClient> {
     match transport {
         Transport::InProcess => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_server()),
         Transport::InProcessRouter => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()),
+        #[cfg(feature = "msgpack")]
+        Transport::InProcessRouterMsgPack => {
+            ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()).codec(Codec::MsgPack)
+        }
         network => over(network, common::serve_probe().await),
     }
 }
@@ -34,6 +47,8 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
     match transport {
         #[cfg(feature = "hyper")]
         Transport::Hyper => ProbeClient::builder(url).hyper(),
+        #[cfg(feature = "msgpack")]
+        Transport::ReqwestMsgPack => ProbeClient::builder(url).codec(Codec::MsgPack),
         _ => ProbeClient::builder(url),
     }
 }
@@ -65,7 +80,8 @@ suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper; [a_server_that_is_down
     garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
     a_server_that_never_answers_times_out, oversized_responses_are_refused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter; [typed_results_round_trip,
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter,
+    #[cfg(feature = "msgpack")] ReqwestMsgPack, #[cfg(feature = "msgpack")] InProcessRouterMsgPack; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,
     remote_failures_carry_code_and_message,

@@ -93,9 +93,9 @@ pub enum Error<E = Infallible> {
     Encode {
         /// The method called.
         method: &'static str,
-        /// serde's error.
+        /// The codec's error.
         #[source]
-        source: serde_json::Error,
+        source: BoxError,
     },
 }
 

@@ -170,14 +170,14 @@ fn arm(remote: &RemoteTrait, m: &Method) -> TokenStream {
     };
     let names = m.args.iter().map(|a| a.ident.to_string());
     let reply = match &m.output {
-        Output::Value(_) => quote!(#private::Reply::ok(&output)),
+        Output::Value(_) => quote!(call.ok(&output)),
         // Spanned so that an error type lacking `Serialize` or `Display` is reported at that type.
         Output::Fallible { err, err_name, .. } => {
             quote_spanned!(err.span()=> {
                 // Both in scope; the error type's `ErrorCode` impl, if any, wins.
                 #[allow(unused_imports)]
                 use #private::{ViaDefault as _, ViaErrorCode as _};
-                (&&#private::AppResult(&output)).reply(#err_name)
+                (&&#private::AppResult(&output)).reply(&call, #err_name)
             })
         }
     };

@@ -13,11 +13,11 @@ use http::StatusCode;
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use super::response::{self, NumericId};
 use super::{Client, encode_into, status_error};
-use crate::error::Error;
+use crate::codec::Codec;
+use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
 
 /// The method name errors of the batch as a whole carry.
@@ -27,8 +27,10 @@ const BATCH: &str = "batch";
 /// one. Nothing is sent until [`Batch::send`].
 pub struct Batch {
     client: Client,
-    /// `[` and the encoded calls so far, comma-separated.
+    /// The encoded calls so far, as an open array.
     body: Vec<u8>,
+    /// How many requests `body` holds.
+    encoded: usize,
     slots: Vec<Slot>,
     /// Ties handles to the batch that made them.
     token: u64,
@@ -40,7 +42,7 @@ pub struct Batch {
 
 enum Slot {
     Call { id: u64, method: &'static str },
-    Unencodable { method: &'static str, source: Option<serde_json::Error> },
+    Unencodable { method: &'static str, source: Option<BoxError> },
 }
 
 /// The future answer of one call in a batch; read it with [`Replies::take`].
@@ -54,6 +56,7 @@ pub struct Pending<R, E = Infallible> {
 
 /// The answers to a sent batch.
 pub struct Replies {
+    codec: Codec,
     body: Bytes,
     /// Where each call's answer lies in `body`, by call index.
     answers: Vec<Option<Range<usize>>>,
@@ -66,7 +69,8 @@ static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 impl Batch {
     pub(super) fn new(client: Client) -> Self {
         let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
-        Batch { client, body: vec![b'['], slots: Vec::new(), token, unencodable: None, len: 0 }
+        let body = client.codec().open_array(256);
+        Batch { client, body, encoded: 0, slots: Vec::new(), token, unencodable: None, len: 0 }
     }
 
     /// Adds a call of a method declared `-> R`.
@@ -110,13 +114,14 @@ impl Batch {
     }
 
     /// Appends one encoded request, or leaves the body as it was.
-    fn push<P: Serialize>(&mut self, method: &'static str, params: &P, id: Option<u64>) -> serde_json::Result<()> {
+    fn push<P: Serialize>(&mut self, method: &'static str, params: &P, id: Option<u64>) -> Result<(), BoxError> {
         self.len += 1;
+        let codec = self.client.codec();
         let before = self.body.len();
-        if before > 1 {
-            self.body.push(b',');
-        }
-        encode_into(&mut self.body, method, params, id).inspect_err(|_| self.body.truncate(before))
+        codec.separate(&mut self.body);
+        encode_into(codec, &mut self.body, method, params, id).inspect_err(|_| self.body.truncate(before))?;
+        self.encoded += 1;
+        Ok(())
     }
 
     /// How many calls and notifications were added.
@@ -136,15 +141,16 @@ impl Batch {
     /// unencodable notification); each call's own outcome, an error from the
     /// server included, is read from the [`Replies`].
     pub async fn send(self) -> Result<Replies, Error> {
-        let Batch { client, mut body, slots, token, unencodable, .. } = self;
+        let Batch { client, mut body, encoded, slots, token, unencodable, .. } = self;
         if let Some(error) = unencodable {
             return Err(error);
         }
-        let mut replies = Replies { body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
-        if body.len() == 1 {
+        let codec = client.codec();
+        let mut replies = Replies { codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
+        if encoded == 0 {
             return Ok(replies);
         }
-        body.push(b']');
+        codec.close_array(&mut body, encoded);
         let response = client.exchange(BATCH, body).await?;
         if !response.status.is_success() && response.body.is_empty() {
             return Err(status_error(BATCH, response.status, &response.body));
@@ -162,9 +168,9 @@ impl Replies {
         if !expects_answers && self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let items: Vec<&RawValue> = match serde_json::from_slice(&self.body) {
+        let items = match self.codec.split_array(&self.body) {
             Ok(items) => items,
-            Err(_) => return Err(whole_batch_error(status, &self.body)),
+            Err(_) => return Err(whole_batch_error(self.codec, status, &self.body)),
         };
         let by_id: HashMap<u64, usize> = (self.slots.iter().enumerate())
             .filter_map(|(index, slot)| match slot {
@@ -178,10 +184,10 @@ impl Replies {
             struct IdOnly {
                 id: Option<NumericId>,
             }
-            let id = serde_json::from_str::<IdOnly>(item.get()).ok().and_then(|i| i.id?.0);
+            let id = self.codec.decode::<IdOnly>(item).ok().and_then(|i| i.id?.0);
             if let Some(&index) = id.and_then(|id| by_id.get(&id)) {
-                let offset = item.get().as_ptr() as usize - start;
-                self.answers[index] = Some(offset..offset + item.get().len());
+                let offset = item.as_ptr() as usize - start;
+                self.answers[index] = Some(offset..offset + item.len());
             }
         }
         Ok(())
@@ -200,7 +206,9 @@ impl Replies {
                 Err(Error::Encode { method, source })
             }
             Slot::Call { id, method } => match self.answers[pending.index].take() {
-                Some(range) => response::decode(method, *id, StatusCode::OK, &self.body[range], pending.decode_app),
+                Some(range) => {
+                    response::decode(self.codec, method, *id, StatusCode::OK, &self.body[range], pending.decode_app)
+                }
                 None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),
             },
         }
@@ -209,14 +217,16 @@ impl Replies {
 
 /// A batch answered with a single object: the server refused the batch as a
 /// whole (too long, unparsable), or something other than JSON-RPC answered.
-fn whole_batch_error(status: StatusCode, body: &[u8]) -> Error {
-    match serde_json::from_slice::<response::ErrorOnly>(body) {
+fn whole_batch_error(codec: Codec, status: StatusCode, body: &[u8]) -> Error {
+    match codec.decode::<response::ErrorOnly>(body) {
         Ok(response::ErrorOnly { error }) => {
             let class = error.class().map(str::to_owned);
             Error::Remote { method: BATCH, code: error.code, message: error.message, class, data: error.data }
         }
         Err(_) if !status.is_success() => status_error(BATCH, status, body),
-        Err(e) => Error::Decode { method: BATCH, detail: format!("the response is not a batch answer ({e})") },
+        Err(e) => {
+            Error::Decode { method: BATCH, detail: format!("the response is not a batch answer ({})", e.message) }
+        }
     }
 }
 

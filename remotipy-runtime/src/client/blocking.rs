@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use http::HeaderMap;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue};
 use reqwest::Url;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::transport::{ResponseTooLarge, TransportResponse, extend};
 use super::{BuildError, CallOptions, encode, read_ack, read_reply, response, transport_error};
+use crate::codec::Codec;
 use crate::error::Error;
 use crate::protocol::ErrorObject;
 
@@ -37,6 +38,7 @@ pub struct BlockingClient {
 struct Shared {
     http: reqwest::blocking::Client,
     url: Url,
+    codec: Codec,
     next_id: AtomicU64,
     max_response_size: usize,
 }
@@ -52,6 +54,7 @@ pub struct InsideAsyncRuntime;
 impl BlockingClient {
     pub(crate) fn new(
         url: Url,
+        codec: Codec,
         headers: HeaderMap,
         timeout: Option<Duration>,
         max_response_size: usize,
@@ -61,7 +64,7 @@ impl BlockingClient {
         }
         // The deadline is set per request; reqwest's own 30 s default is off.
         let http = reqwest::blocking::Client::builder().default_headers(headers).timeout(None::<Duration>).build()?;
-        let shared = Arc::new(Shared { http, url, next_id: AtomicU64::new(1), max_response_size });
+        let shared = Arc::new(Shared { http, url, codec, next_id: AtomicU64::new(1), max_response_size });
         Ok(BlockingClient { shared, headers: HeaderMap::new(), timeout })
     }
 
@@ -100,14 +103,15 @@ impl BlockingClient {
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Result<R, Error<E>> {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let response = self.exchange(method, encode(method, params, Some(id))?)?;
-        read_reply(method, id, &response, decode_app)
+        let codec = self.shared.codec;
+        let response = self.exchange(method, encode(codec, method, params, Some(id))?)?;
+        read_reply(codec, method, id, &response, decode_app)
     }
 
     /// Sends a notification.
     #[doc(hidden)]
     pub fn notify<P: Serialize>(&self, method: &'static str, params: &P) -> Result<(), Error> {
-        let response = self.exchange(method, encode(method, params, None)?)?;
+        let response = self.exchange(method, encode(self.shared.codec, method, params, None)?)?;
         read_ack(method, &response)
     }
 
@@ -117,7 +121,7 @@ impl BlockingClient {
         }
         let mut request = self.shared.http.post(self.shared.url.clone()).body(body);
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, self.shared.codec.content_type());
         extend(&mut headers, &self.headers);
         request = request.headers(headers);
         if let Some(after) = self.timeout {

@@ -8,6 +8,7 @@ use reqwest::Url;
 
 use super::transport::DEFAULT_MAX_RESPONSE_SIZE;
 use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport, Transport};
+use crate::codec::Codec;
 
 /// Why a client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,7 @@ pub struct ClientBuilder<C = Client> {
     headers: HeaderMap,
     timeout: Option<Duration>,
     transport: Choice,
+    codec: Codec,
     max_response_size: usize,
     error: Option<BuildError>,
     built: PhantomData<fn() -> C>,
@@ -91,6 +93,7 @@ impl<C> ClientBuilder<C> {
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
             transport: Choice::Reqwest(None),
+            codec: Codec::Json,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             error: None,
             built: PhantomData,
@@ -148,6 +151,14 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Encodes calls with `codec` (default [`Codec::Json`]); the server
+    /// answers in kind. `Codec::MsgPack` needs the `msgpack` feature on
+    /// both sides.
+    pub fn codec(mut self, codec: Codec) -> Self {
+        self.codec = codec;
+        self
+    }
+
     /// Refuses response bodies over `bytes` (default 16 MiB) with
     /// `Error::Decode`, before reading them whole.
     pub fn max_response_size(mut self, bytes: usize) -> Self {
@@ -184,7 +195,7 @@ impl<C> ClientBuilder<C> {
                 )
             }
         };
-        Ok(Client::with_parts(transport, self.timeout))
+        Ok(Client::with_parts(transport, self.codec, self.timeout))
     }
 
     /// The blocking client these settings describe (reqwest's blocking
@@ -204,7 +215,7 @@ impl<C> ClientBuilder<C> {
             Choice::Hyper => return unsupported("sends through reqwest::blocking, not hyper"),
         }
         let url = parse_url(&self.url)?;
-        super::BlockingClient::new(url, self.headers, self.timeout, self.max_response_size)
+        super::BlockingClient::new(url, self.codec, self.headers, self.timeout, self.max_response_size)
     }
 }
 

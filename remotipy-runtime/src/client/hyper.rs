@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, Request, Uri};
+use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
@@ -25,7 +25,7 @@ pub struct HyperTransport<C = HttpConnector> {
     client: Client<C, Full<Bytes>>,
     uri: Uri,
     endpoint: String,
-    /// Sent with every call, content type included.
+    /// Sent with every call.
     headers: HeaderMap,
     max_response_size: usize,
 }
@@ -45,10 +45,14 @@ impl<C> HyperTransport<C> {
     /// A transport posting to `uri` through `client` (your connector, pool and
     /// TLS settings).
     pub fn with_client(client: Client<C, Full<Bytes>>, uri: Uri) -> Self {
-        let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let endpoint = uri.to_string();
-        HyperTransport { client, uri, endpoint, headers, max_response_size: DEFAULT_MAX_RESPONSE_SIZE }
+        HyperTransport {
+            client,
+            uri,
+            endpoint,
+            headers: HeaderMap::new(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+        }
     }
 
     /// Refuses response bodies larger than `bytes` (default 16 MiB), without
@@ -72,8 +76,10 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
             *http.method_mut() = Method::POST;
             // A `Uri` clone shares its bytes: no parsing, no copy.
             *http.uri_mut() = self.uri.clone();
-            *http.headers_mut() = self.headers.clone();
-            extend(http.headers_mut(), request.headers);
+            let headers = http.headers_mut();
+            headers.insert(CONTENT_TYPE, request.codec.content_type());
+            extend(headers, &self.headers);
+            extend(headers, request.headers);
             let (parts, body) = self.client.request(http).await?.into_parts();
             let body = read_limited(&parts.headers, body, self.max_response_size).await?;
             Ok(TransportResponse { status: parts.status, body })

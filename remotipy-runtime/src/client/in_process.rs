@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, Request};
+use http::{HeaderMap, Method, Request};
 use tower_service::Service as _;
 
 use super::transport::{
@@ -64,13 +64,14 @@ impl Transport for InProcess {
             extend(&mut headers, request.headers);
             match &self.target {
                 Target::Server(server) => {
-                    let (status, body) = server.in_context(Context::from_headers(headers), &request.body).await;
+                    let (status, body) =
+                        server.in_context(Context::from_headers(headers), request.codec, &request.body).await;
                     Ok(TransportResponse { status, body: body.unwrap_or_default().into() })
                 }
                 Target::Router(router) => {
                     let mut http = Request::new(Body::from(request.body));
                     *http.method_mut() = Method::POST;
-                    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    headers.insert(CONTENT_TYPE, request.codec.content_type());
                     *http.headers_mut() = headers;
                     let response = router.clone().call(http).await?;
                     let (parts, body) = response.into_parts();

@@ -30,7 +30,8 @@ pub use in_process::InProcess;
 pub use reqwest::ReqwestTransport;
 pub use transport::{DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
 
-use crate::error::Error;
+use crate::codec::Codec;
+use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
@@ -45,6 +46,7 @@ pub struct Client {
 
 struct Shared {
     transport: Box<dyn Transport>,
+    codec: Codec,
     next_id: AtomicU64,
 }
 
@@ -54,7 +56,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 impl Client {
     /// A client for `transport`, with the default timeout.
     pub fn from_transport(transport: impl Transport) -> Self {
-        Client::with_parts(Box::new(transport), Some(DEFAULT_TIMEOUT))
+        Client::with_parts(Box::new(transport), Codec::Json, Some(DEFAULT_TIMEOUT))
     }
 
     /// A client calling `target` in this process (no socket): a
@@ -64,14 +66,19 @@ impl Client {
         Client::from_transport(InProcess::new(target))
     }
 
-    fn with_parts(transport: Box<dyn Transport>, timeout: Option<Duration>) -> Self {
-        let shared = Arc::new(Shared { transport, next_id: AtomicU64::new(1) });
+    fn with_parts(transport: Box<dyn Transport>, codec: Codec, timeout: Option<Duration>) -> Self {
+        let shared = Arc::new(Shared { transport, codec, next_id: AtomicU64::new(1) });
         Client { shared, headers: HeaderMap::new(), timeout }
     }
 
     /// Where calls go.
     pub fn endpoint(&self) -> &str {
         self.shared.transport.endpoint()
+    }
+
+    /// How calls are encoded.
+    pub fn codec(&self) -> Codec {
+        self.shared.codec
     }
 
     /// A clone whose calls also send `headers` (on top of the defaults) and
@@ -110,15 +117,16 @@ impl Client {
         R: DeserializeOwned,
     {
         let id = self.next_id();
-        let body = encode(method, params, Some(id))?;
+        let codec = self.codec();
+        let body = encode(codec, method, params, Some(id))?;
         let response = self.exchange(method, body).await?;
-        read_reply(method, id, &response, decode_app)
+        read_reply(codec, method, id, &response, decode_app)
     }
 
     /// Sends a notification: no id, no reply awaited beyond the HTTP status.
     #[doc(hidden)]
     pub async fn notify<P: Serialize>(&self, method: &'static str, params: &P) -> Result<(), Error> {
-        let body = encode(method, params, None)?;
+        let body = encode(self.codec(), method, params, None)?;
         let response = self.exchange(method, body).await?;
         read_ack(method, &response)
     }
@@ -133,7 +141,8 @@ impl Client {
     }
 
     async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
-        let send = self.shared.transport.send(TransportRequest { body, headers: &self.headers });
+        let request = TransportRequest { body, codec: self.shared.codec, headers: &self.headers };
+        let send = self.shared.transport.send(request);
         let result = match self.timeout {
             Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
             None => send.await,
@@ -152,6 +161,7 @@ fn transport_error<E>(method: &'static str, source: crate::BoxError) -> Error<E>
 
 /// The outcome of call `id` from its HTTP response.
 fn read_reply<R: DeserializeOwned, E>(
+    codec: Codec,
     method: &'static str,
     id: u64,
     response: &TransportResponse,
@@ -160,7 +170,7 @@ fn read_reply<R: DeserializeOwned, E>(
     if response.status != StatusCode::OK && response.body.is_empty() {
         return Err(status_error(method, response.status, &response.body));
     }
-    response::decode(method, id, response.status, &response.body, decode_app)
+    response::decode(codec, method, id, response.status, &response.body, decode_app)
 }
 
 /// A notification was delivered when the server said so with its status.
@@ -219,14 +229,25 @@ impl CallOptions {
     }
 }
 
-fn encode<P: Serialize, E>(method: &'static str, params: &P, id: Option<u64>) -> Result<Vec<u8>, Error<E>> {
+fn encode<P: Serialize, E>(
+    codec: Codec,
+    method: &'static str,
+    params: &P,
+    id: Option<u64>,
+) -> Result<Vec<u8>, Error<E>> {
     let mut body = Vec::with_capacity(128);
-    encode_into(&mut body, method, params, id).map_err(|source| Error::Encode { method, source })?;
+    encode_into(codec, &mut body, method, params, id).map_err(|source| Error::Encode { method, source })?;
     Ok(body)
 }
 
 /// Appends one JSON-RPC request object to `body`.
-fn encode_into<P: Serialize>(body: &mut Vec<u8>, method: &str, params: &P, id: Option<u64>) -> serde_json::Result<()> {
+fn encode_into<P: Serialize>(
+    codec: Codec,
+    body: &mut Vec<u8>,
+    method: &str,
+    params: &P,
+    id: Option<u64>,
+) -> Result<(), BoxError> {
     #[derive(Serialize)]
     struct Request<'a, P> {
         jsonrpc: &'static str,
@@ -235,7 +256,7 @@ fn encode_into<P: Serialize>(body: &mut Vec<u8>, method: &str, params: &P, id: O
         #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     }
-    serde_json::to_writer(body, &Request { jsonrpc: "2.0", method, params, id })
+    codec.encode_into(body, &Request { jsonrpc: "2.0", method, params, id })
 }
 
 fn status_error<E>(method: &'static str, status: StatusCode, body: &[u8]) -> Error<E> {
@@ -247,6 +268,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("endpoint", &self.endpoint())
+            .field("codec", &self.codec())
             .field("timeout", &self.timeout)
             .field("headers", &self.headers)
             .finish()

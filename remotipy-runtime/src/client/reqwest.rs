@@ -3,7 +3,7 @@
 //! request built directly rather than through a builder).
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, Method};
 use reqwest::Url;
 
 use super::transport::{
@@ -48,7 +48,7 @@ impl Transport for ReqwestTransport {
         Box::pin(async move {
             let mut http = reqwest::Request::new(Method::POST, self.url.clone());
             let headers = http.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, request.codec.content_type());
             extend(headers, &self.headers);
             extend(headers, request.headers);
             *http.body_mut() = Some(request.body.into());

@@ -8,6 +8,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, Visitor};
 use http::StatusCode;
 
 use super::status_error;
+use crate::codec::Codec;
 use crate::error::Error;
 use crate::protocol::{ErrorObject, code};
 
@@ -64,6 +65,7 @@ impl<'de> Deserialize<'de> for NumericId {
 /// Decodes the answer to call `id`: its result as `R`, or its error (an
 /// application error as `E` when `decode_app` recognises it).
 pub(super) fn decode<R, E>(
+    codec: Codec,
     method: &'static str,
     id: u64,
     status: StatusCode,
@@ -73,13 +75,13 @@ pub(super) fn decode<R, E>(
 where
     R: DeserializeOwned,
 {
-    let parsed: Response<R> = match serde_json::from_slice(body) {
+    let parsed: Response<R> = match codec.decode(body) {
         Ok(parsed) => parsed,
         Err(_) if !status.is_success() => return Err(status_error(method, status, body)),
-        Err(e) if e.is_syntax() || e.is_eof() => {
-            return Err(Error::Decode { method, detail: format!("the body is not JSON ({e})") });
+        Err(e) if e.malformed => {
+            return Err(Error::Decode { method, detail: format!("the body is not {} ({})", codec.name(), e.message) });
         }
-        Err(e) => return Err(Error::Decode { method, detail: e.to_string() }),
+        Err(e) => return Err(Error::Decode { method, detail: e.message }),
     };
     match parsed {
         Response { error: Some(error), .. } => Err(remote_error(method, error, decode_app)),

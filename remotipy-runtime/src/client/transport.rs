@@ -6,6 +6,7 @@ use http::header::CONTENT_LENGTH;
 use http::{HeaderMap, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::codec::Codec;
 use crate::error::BoxError;
 use crate::server::BoxFuture;
 
@@ -14,6 +15,8 @@ use crate::server::BoxFuture;
 pub struct TransportRequest<'a> {
     /// The encoded JSON-RPC request.
     pub body: Vec<u8>,
+    /// Its encoding: send `codec.content_type()` as the `Content-Type`.
+    pub codec: Codec,
     /// Headers for this call only, on top of the transport's defaults.
     pub headers: &'a HeaderMap,
 }

@@ -12,8 +12,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use super::{Context, Server};
-
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+use crate::codec::Codec;
 
 impl Server {
     /// An axum router answering `POST /` (mount it with `nest("/rpc", ..)` or
@@ -23,8 +22,9 @@ impl Server {
     }
 
     /// Answers a whole HTTP request: 405 for anything but POST, 415 for a
-    /// content type that is clearly not JSON, 413 over the body limit, then
-    /// the JSON-RPC response (200) or nothing (204, notifications).
+    /// content type that is no codec's, 413 over the body limit, then the
+    /// JSON-RPC response (200) in the request's codec, or nothing (204,
+    /// notifications).
     ///
     /// Use it from a hand-written axum route after your own checks.
     pub async fn handle(&self, request: Request) -> Response {
@@ -33,26 +33,35 @@ impl Server {
             if parts.method != Method::POST {
                 return Err(Rejection::MethodNotAllowed);
             }
-            check_content_type(&parts.headers)?;
-            read_limited(&parts.headers, body, self.inner.body_limit).await
+            let codec = codec_of(&parts.headers)?;
+            Ok((codec, read_limited(&parts.headers, body, self.inner.body_limit).await?))
         };
         match checked.await {
-            Ok(body) => respond(self.in_context(Context::new(parts), &body).await),
+            Ok((codec, body)) => respond(codec, self.in_context(Context::new(parts), codec, &body).await),
             Err(rejection) => rejection.into_response(),
         }
     }
 
     /// Answers an already-read body (remotipy's "Step 4": check headers,
-    /// cookies, etc. in your own route, then dispatch). The handler's
-    /// [`Context`] carries `headers`.
+    /// cookies, etc. in your own route, then dispatch), in the codec its
+    /// `Content-Type` names (415 for none). The handler's [`Context`]
+    /// carries `headers`.
     pub async fn dispatch(&self, headers: HeaderMap, body: &[u8]) -> Response {
-        respond(self.in_context(Context::from_headers(headers), body).await)
+        match codec_of(&headers) {
+            Ok(codec) => respond(codec, self.in_context(Context::from_headers(headers), codec, body).await),
+            Err(rejection) => rejection.into_response(),
+        }
     }
 
     /// Dispatches `body` with `context` as the handlers' [`Context`]; the
     /// answer's body and HTTP status (200, 204, or what an [`ErrorCode`](super::ErrorCode) asked).
-    pub(crate) async fn in_context(&self, context: Context, body: &[u8]) -> (StatusCode, Option<Vec<u8>>) {
-        let answer = context.scope(self.answer(body)).await;
+    pub(crate) async fn in_context(
+        &self,
+        context: Context,
+        codec: Codec,
+        body: &[u8],
+    ) -> (StatusCode, Option<Vec<u8>>) {
+        let answer = context.scope(self.answer(codec, body)).await;
         let status = match (&answer.body, answer.status) {
             (_, Some(status)) => status,
             (Some(_), None) => StatusCode::OK,
@@ -66,9 +75,9 @@ async fn serve(State(server): State<Server>, request: Request) -> Response {
     server.handle(request).await
 }
 
-fn respond((status, body): (StatusCode, Option<Vec<u8>>)) -> Response {
+fn respond(codec: Codec, (status, body): (StatusCode, Option<Vec<u8>>)) -> Response {
     match body {
-        Some(body) => (status, [(CONTENT_TYPE, JSON)], body).into_response(),
+        Some(body) => (status, [(CONTENT_TYPE, codec.content_type())], body).into_response(),
         None => status.into_response(),
     }
 }
@@ -88,7 +97,7 @@ impl IntoResponse for Rejection {
                 (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response()
             }
             Rejection::UnsupportedMediaType(essence) => {
-                let message = format!("unsupported content type `{essence}`: send application/json");
+                let message = format!("unsupported content type `{essence}`: send {ACCEPTED}");
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response()
             }
             Rejection::TooLarge(limit) => {
@@ -99,21 +108,23 @@ impl IntoResponse for Rejection {
     }
 }
 
-/// Liberal in what it accepts: no content type, anything JSON-ish, and
-/// `text/plain` (browsers' CORS-simple requests) pass; HTML, XML, forms and
-/// binary types are turned away with 415.
-fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
-    let Some(value) = headers.get(CONTENT_TYPE) else { return Ok(()) };
-    let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    let accepted = essence.is_empty()
-        || essence.ends_with("json")
-        || essence.contains("json-rpc")
-        || essence == "application/jsonrequest"
-        || essence == "text/plain";
-    match accepted {
-        true => Ok(()),
-        false => Err(Rejection::UnsupportedMediaType(essence)),
+/// The content types a server reads, for the 415 message.
+#[cfg(not(feature = "msgpack"))]
+const ACCEPTED: &str = "application/json";
+#[cfg(feature = "msgpack")]
+const ACCEPTED: &str = "application/json or application/msgpack";
+
+/// The codec of the body, from its content type: liberal for JSON (no
+/// content type, anything JSON-ish, and `text/plain`, which browsers'
+/// CORS-simple requests send); HTML, XML, forms and binary types are turned
+/// away with 415.
+fn codec_of(headers: &HeaderMap) -> Result<Codec, Rejection> {
+    let Some(value) = headers.get(CONTENT_TYPE) else { return Ok(Codec::Json) };
+    if value == "application/json" {
+        return Ok(Codec::Json);
     }
+    let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    Codec::from_essence(&essence).ok_or(Rejection::UnsupportedMediaType(essence))
 }
 
 /// Reads the body, refusing (413) as soon as it is known to exceed `limit`:

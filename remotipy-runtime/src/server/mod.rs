@@ -2,6 +2,7 @@
 
 mod context;
 mod dispatch;
+mod envelope;
 mod http;
 #[cfg(feature = "openrpc")]
 mod openrpc;
@@ -9,6 +10,8 @@ mod service;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+
+use crate::codec::Codec;
 
 pub use context::Context;
 pub use dispatch::DispatchOptions;
@@ -93,15 +96,20 @@ impl Server {
         self.inner.services.iter().flat_map(|s| s.methods())
     }
 
-    /// Answers one JSON-RPC body: `None` when no response is due
+    /// Answers one JSON body: `None` when no response is due
     /// (notifications). This is the transport-free core that the HTTP glue and
     /// the in-process client share.
     pub async fn dispatch_bytes(&self, body: &[u8]) -> Option<Vec<u8>> {
-        self.answer(body).await.body
+        self.dispatch_encoded(Codec::Json, body).await
     }
 
-    async fn answer(&self, body: &[u8]) -> dispatch::Answer {
-        dispatch::dispatch(self, &self.inner.dispatch, body).await
+    /// Answers one body in `codec`, in the same codec.
+    pub async fn dispatch_encoded(&self, codec: Codec, body: &[u8]) -> Option<Vec<u8>> {
+        self.answer(codec, body).await.body
+    }
+
+    async fn answer(&self, codec: Codec, body: &[u8]) -> dispatch::Answer {
+        dispatch::dispatch(self, &self.inner.dispatch, codec, body).await
     }
 
     /// The OpenRPC document describing this endpoint (feature `openrpc`), as
@@ -207,7 +215,7 @@ impl Server {
         #[cfg(feature = "openrpc")]
         if found.is_none() && call.method() == DISCOVER {
             let document = self.openrpc();
-            return Some(Box::pin(async move { Reply::ok(document) }));
+            return Some(Box::pin(async move { call.ok(document) }));
         }
         found
     }

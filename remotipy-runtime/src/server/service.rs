@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::codec::Codec;
 use crate::protocol::{ErrorObject, code};
 
 /// A boxed, sendable future: what a [`Service`] returns for one call.
@@ -52,12 +53,24 @@ pub trait Service: Send + Sync + 'static {
 #[derive(Debug, Clone, Copy)]
 pub struct Call<'a> {
     method: &'a str,
-    params: Option<&'a RawValue>,
+    params: Params<'a>,
+}
+
+/// A call's params as they came, in the request's codec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Params<'a> {
+    Json(Option<&'a RawValue>),
+    #[cfg(feature = "msgpack")]
+    MsgPack(Option<&'a [u8]>),
 }
 
 impl<'a> Call<'a> {
-    /// A call of `method` with raw JSON `params` (an object, an array, or absent).
+    /// A JSON call of `method` with raw `params` (an object, an array, or absent).
     pub fn new(method: &'a str, params: Option<&'a RawValue>) -> Self {
+        Call::with_params(method, Params::Json(params))
+    }
+
+    pub(crate) fn with_params(method: &'a str, params: Params<'a>) -> Self {
         Call { method, params }
     }
 
@@ -66,9 +79,22 @@ impl<'a> Call<'a> {
         self.method
     }
 
-    /// The raw params, if any were sent.
-    pub fn params(&self) -> Option<&'a RawValue> {
-        self.params
+    /// The codec the call came in, which its reply uses too.
+    pub fn codec(&self) -> Codec {
+        match self.params {
+            Params::Json(_) => Codec::Json,
+            #[cfg(feature = "msgpack")]
+            Params::MsgPack(_) => Codec::MsgPack,
+        }
+    }
+
+    /// The params as sent, still encoded in [`Call::codec`], if any were sent.
+    pub fn raw_params(&self) -> Option<&'a [u8]> {
+        match self.params {
+            Params::Json(params) => params.map(|p| p.get().as_bytes()),
+            #[cfg(feature = "msgpack")]
+            Params::MsgPack(params) => params,
+        }
     }
 
     /// Decodes the params into the method's argument struct: a named object
@@ -78,19 +104,51 @@ impl<'a> Call<'a> {
     /// On failure the error is `-32602` and its message names the offending
     /// parameter (found by a second, slower pass that runs only on failure).
     pub fn decode<T: DeserializeOwned>(&self, names: &[&str]) -> Result<T, ErrorObject> {
-        let json = self.params.map_or("{}", RawValue::get);
-        serde_json::from_str(json)
-            .map_err(|e| self.invalid_params(json, names, &e.to_string(), describe::<T>(json, names)))
+        match self.params {
+            Params::Json(params) => {
+                let json = params.map_or("{}", RawValue::get);
+                serde_json::from_str(json).map_err(|e| {
+                    let positional = json.starts_with('[').then(|| serde_json::from_str::<Vec<&RawValue>>(json).ok());
+                    let path = error_path::<T, _>(&mut serde_json::Deserializer::from_str(json), names);
+                    self.invalid_params(positional.flatten().map(|v| v.len()), names, &e.to_string(), path)
+                })
+            }
+            #[cfg(feature = "msgpack")]
+            Params::MsgPack(params) => {
+                let bytes = params.unwrap_or(crate::msgpack::EMPTY_MAP);
+                crate::msgpack::decode(bytes).map_err(|e| {
+                    let path = error_path::<T, _>(&mut rmp_serde::Deserializer::from_read_ref(bytes), names);
+                    self.invalid_params(crate::msgpack::array_len(bytes), names, &e.message, path)
+                })
+            }
+        }
     }
 
-    fn invalid_params(&self, json: &str, names: &[&str], serde_message: &str, path: Option<String>) -> ErrorObject {
+    /// A successful call returning `value`, encoded in the call's codec.
+    pub fn ok<R: Serialize + ?Sized>(&self, value: &R) -> Reply {
+        let codec = self.codec();
+        let mut buf = Vec::with_capacity(128);
+        buf.extend_from_slice(super::envelope::result_prefix(codec));
+        match codec.encode_into(&mut buf, value) {
+            Ok(()) => Reply { body: Ok(buf), status: None },
+            Err(e) => Reply::error(ErrorObject::internal(format_args!("cannot encode the result: {e}"))),
+        }
+    }
+
+    /// `positional`: the number of params sent in an array, if they were.
+    fn invalid_params(
+        &self,
+        positional: Option<usize>,
+        names: &[&str],
+        serde_message: &str,
+        path: Option<String>,
+    ) -> ErrorObject {
         let method = self.method;
-        let positional = json.starts_with('[').then(|| serde_json::from_str::<Vec<&RawValue>>(json).map(|v| v.len()));
         let detail = match positional {
-            Some(Ok(len)) if len > names.len() => {
+            Some(len) if len > names.len() => {
                 format!("`{method}` takes {} params ({}), got {len}", names.len(), names.join(", "))
             }
-            Some(Ok(len)) if serde_message.starts_with("invalid length") => {
+            Some(len) if serde_message.starts_with("invalid length") => {
                 format!("missing param `{}` (position {})", names[len], len + 1)
             }
             _ => {
@@ -108,9 +166,9 @@ impl<'a> Call<'a> {
 
 /// The path to the value that failed to decode, params named as declared
 /// (`user.email`, or `b` for the second positional param).
-fn describe<T: DeserializeOwned>(json: &str, names: &[&str]) -> Option<String> {
+fn error_path<'de, T: DeserializeOwned, D: serde::Deserializer<'de>>(de: D, names: &[&str]) -> Option<String> {
     use serde_path_to_error::Segment;
-    let error = serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(json)).err()?;
+    let error = serde_path_to_error::deserialize::<_, T>(de).err()?;
     let mut path = String::new();
     for (depth, segment) in error.path().iter().enumerate() {
         match segment {
@@ -136,8 +194,9 @@ pub(crate) fn strip_position(message: &str) -> &str {
 /// The outcome of one call, already encoded.
 ///
 /// On success it holds the response envelope up to and including the result
-/// (`{"jsonrpc":"2.0","result":<value>`), so the dispatcher only appends the
-/// id: the result is serialized once, straight into the response buffer.
+/// (`{"jsonrpc":"2.0","result":<value>` in JSON), so the dispatcher only
+/// appends the id: the result is serialized once, straight into the response
+/// buffer. Build one with [`Call::ok`] (in the call's codec) or [`Reply::error`].
 #[derive(Debug)]
 pub struct Reply {
     pub(crate) body: Result<Vec<u8>, ErrorObject>,
@@ -145,19 +204,7 @@ pub struct Reply {
     pub(crate) status: Option<StatusCode>,
 }
 
-const RESULT_PREFIX: &[u8] = br#"{"jsonrpc":"2.0","result":"#;
-
 impl Reply {
-    /// A successful call returning `value`.
-    pub fn ok<R: Serialize + ?Sized>(value: &R) -> Self {
-        let mut buf = Vec::with_capacity(128);
-        buf.extend_from_slice(RESULT_PREFIX);
-        match serde_json::to_writer(&mut buf, value) {
-            Ok(()) => Reply { body: Ok(buf), status: None },
-            Err(e) => Reply::error(ErrorObject::internal(format_args!("cannot encode the result: {e}"))),
-        }
-    }
-
     /// A call that failed with a JSON-RPC error.
     pub fn error(error: ErrorObject) -> Self {
         Reply { body: Err(error), status: None }
@@ -207,19 +254,19 @@ pub trait ErrorCode {
 
 /// Builds the reply of a handler's `Result`, choosing at compile time between
 /// the error type's [`ErrorCode`] impl and the default (autoref
-/// specialization: generated code calls `(&&AppResult(..)).reply(..)`).
+/// specialization: generated code calls `(&&AppResult(..)).reply(call, ..)`).
 #[doc(hidden)]
 pub struct AppResult<'a, R, E>(pub &'a Result<R, E>);
 
 #[doc(hidden)]
 pub trait ViaErrorCode {
-    fn reply(&self, type_name: &'static str) -> Reply;
+    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply;
 }
 
 impl<R: Serialize, E: Serialize + Display + ErrorCode> ViaErrorCode for &AppResult<'_, R, E> {
-    fn reply(&self, type_name: &'static str) -> Reply {
+    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply {
         match self.0 {
-            Ok(value) => Reply::ok(value),
+            Ok(value) => call.ok(value),
             Err(e) => Reply { body: Err(app_error(e, e.code(), type_name)), status: e.http_status() },
         }
     }
@@ -227,13 +274,13 @@ impl<R: Serialize, E: Serialize + Display + ErrorCode> ViaErrorCode for &AppResu
 
 #[doc(hidden)]
 pub trait ViaDefault {
-    fn reply(&self, type_name: &'static str) -> Reply;
+    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply;
 }
 
 impl<R: Serialize, E: Serialize + Display> ViaDefault for AppResult<'_, R, E> {
-    fn reply(&self, type_name: &'static str) -> Reply {
+    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply {
         match self.0 {
-            Ok(value) => Reply::ok(value),
+            Ok(value) => call.ok(value),
             Err(e) => Reply::error(app_error(e, code::APP_ERROR, type_name)),
         }
     }

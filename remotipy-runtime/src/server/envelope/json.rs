@@ -1,0 +1,76 @@
+//! JSON requests, parsed borrowing from the body: `params` and `id` stay raw
+//! JSON slices until the method is known, so the envelope costs one scan.
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::error::Category;
+use serde_json::value::RawValue;
+
+use super::{Rejection, Request};
+use crate::protocol::{ErrorObject, RequestRef, code, id_is_valid};
+use crate::server::service::{Params, strip_position};
+
+/// Parses and validates one request object, or says why it is not one (with
+/// the id, when the id itself could be read).
+pub(super) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Rejection> {
+    // One UTF-8 check of the whole request, then parsing from `str`: strings
+    // and raw values inside are not validated again piece by piece.
+    let text = std::str::from_utf8(bytes).map_err(|e| invalid_utf8(bytes, e.valid_up_to()))?;
+    let request: RequestRef = serde_json::from_str(text).map_err(|e| reject(bytes, e))?;
+    let id = request.id;
+    let owned_id = || id.map(|id| id.get().as_bytes().to_vec());
+    if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {
+        let e =
+            ErrorObject::invalid_request(format_args!("`id` must be a string, a number or null, not {}", raw.get()));
+        return Err((e, None));
+    }
+    if request.jsonrpc != "2.0" {
+        let e = ErrorObject::invalid_request(format_args!("`jsonrpc` must be \"2.0\", not {:?}", request.jsonrpc));
+        return Err((e, owned_id()));
+    }
+    if let Some(params) = request.params.filter(|p| !matches!(p.get().as_bytes()[0], b'{' | b'[')) {
+        let e =
+            ErrorObject::invalid_request(format_args!("`params` must be an object or an array, not {}", params.get()));
+        return Err((e, owned_id()));
+    }
+    Ok(Request { method: request.method, params: Params::Json(request.params), id: id.map(|id| id.get().as_bytes()) })
+}
+
+/// Classifies a failed parse: broken JSON is `-32700`; well-formed JSON of the
+/// wrong shape is `-32600`, answered with its id when that can be read.
+fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection {
+    let well_formed = e.classify() == Category::Data && serde_json::from_slice::<IgnoredAny>(bytes).is_ok();
+    if !well_formed {
+        return (ErrorObject::parse_error(e), None);
+    }
+    #[derive(Deserialize)]
+    struct IdOnly<'a> {
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+    }
+    let id = serde_json::from_slice::<IdOnly>(bytes).ok().and_then(|r| r.id).filter(|id| id_is_valid(id));
+    (ErrorObject::invalid_request(strip_position(&e.to_string())), id.map(|id| id.get().as_bytes().to_vec()))
+}
+
+/// JSON must be UTF-8, but a client that sent one bad string deserves to be
+/// told which parameter holds it: the request is re-read lossily to find
+/// the method and the parameter containing the replacement character.
+fn invalid_utf8(bytes: &[u8], at: usize) -> Rejection {
+    let lossy = String::from_utf8_lossy(bytes);
+    let request = match serde_json::from_str::<RequestRef>(&lossy) {
+        Ok(request) if !request.method.contains('\u{fffd}') => request,
+        _ => return (ErrorObject::parse_error(format_args!("the body is not valid UTF-8 (byte {at})")), None),
+    };
+    let id = request.id.filter(|id| id_is_valid(id) && !id.get().contains('\u{fffd}'));
+    let params = request.params.map_or("", RawValue::get);
+    let culprit = match serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(params) {
+        Ok(named) => named.into_iter().find(|(_, v)| v.get().contains('\u{fffd}')).map(|(k, _)| format!("`{k}`: ")),
+        Err(_) => serde_json::from_str::<Vec<&RawValue>>(params).ok().and_then(|positional| {
+            let index = positional.iter().position(|v| v.get().contains('\u{fffd}'))?;
+            Some(format!("param {}: ", index + 1))
+        }),
+    };
+    let message =
+        format!("invalid params for `{}`: {}not valid UTF-8 (byte {at})", request.method, culprit.unwrap_or_default());
+    (ErrorObject::new(code::INVALID_PARAMS, message), id.map(|id| id.get().as_bytes().to_vec()))
+}
