@@ -2,8 +2,9 @@
 //! transport vs a hand-written reqwest call (naive and tuned) and hyper-util's
 //! client used directly (the floor of any client on it) vs jsonrpsee's
 //! HTTP client, all making typed `add` calls to the same server; plus the
-//! generated client sending the same calls as batches of 100, and the
-//! in-process transport (no socket; its CPU is client and server together).
+//! generated client sending the same calls as batches of 100, in MessagePack
+//! (feature `msgpack`), and the in-process transport (no socket; its CPU is
+//! client and server together).
 //!
 //! The server (the example's generated dispatcher) runs in a child process
 //! pinned to core 0; each client run is a fresh child process pinned to core
@@ -12,8 +13,8 @@
 //! ranges and ratios to jsonrpsee's client.
 //!
 //! ```text
-//! cargo bench --bench client --features hyper    # 5 rounds × 100 000 calls × 32 tasks
-//! ROUNDS=8 CALLS=200000 cargo bench --bench client --features hyper
+//! cargo bench --bench client --features hyper,msgpack    # 5 rounds × 100 000 calls × 32 tasks
+//! ROUNDS=8 CALLS=200000 cargo bench --bench client --features hyper,msgpack
 //! ONLY=generated-hyper,hyper-by-hand cargo bench --bench client --features hyper   # some variants
 //! cargo test --benches --all-features            # smoke: a few hundred calls, answers checked
 //! ```
@@ -41,6 +42,10 @@ const VARIANTS: &[&str] = &[
     "generated-reqwest",
     #[cfg(feature = "hyper")]
     "generated-hyper",
+    #[cfg(feature = "msgpack")]
+    "generated-reqwest-msgpack",
+    #[cfg(all(feature = "hyper", feature = "msgpack"))]
+    "generated-hyper-msgpack",
     "generated-batch100",
     "generated-in-process",
 ];
@@ -191,6 +196,15 @@ impl Caller {
             "generated-reqwest" => Caller::Generated(CalculatorClient::new(url).unwrap()),
             #[cfg(feature = "hyper")]
             "generated-hyper" => Caller::Generated(CalculatorClient::builder(url).hyper().build().unwrap()),
+            #[cfg(feature = "msgpack")]
+            "generated-reqwest-msgpack" => {
+                Caller::Generated(CalculatorClient::builder(url).codec(remotipy::Codec::MsgPack).build().unwrap())
+            }
+            #[cfg(all(feature = "hyper", feature = "msgpack"))]
+            "generated-hyper-msgpack" => {
+                let builder = CalculatorClient::builder(url).hyper().codec(remotipy::Codec::MsgPack);
+                Caller::Generated(builder.build().unwrap())
+            }
             "generated-batch100" => Caller::Batched(CalculatorClient::new(url).unwrap()),
             "generated-in-process" => {
                 let server = remotipy::Server::builder().service(api::CalculatorServer::new(app::Calc)).build();

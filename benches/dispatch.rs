@@ -3,10 +3,13 @@
 //! call (parse the request struct, compute, serialize the response), for a
 //! small call (`add`) and a ~1 KiB DTO call (`greet`); plus a batch of 100
 //! `add` calls vs 100 single ones. Reports nanoseconds and heap allocations
-//! per call (a counting global allocator), medians over samples.
+//! per call (a counting global allocator), medians over samples. With the
+//! `msgpack` feature, a second table puts the same cases in MessagePack
+//! beside JSON, both through the generated dispatcher: bytes in and out,
+//! time and allocations.
 //!
 //! ```text
-//! cargo bench --bench dispatch              # 31 interleaved samples × 20 000 calls per case
+//! cargo bench --bench dispatch --features msgpack   # 31 interleaved samples × 20 000 calls per case
 //! CASE=add perf record -g target/release/deps/dispatch-* --bench   # one case, for a profile
 //! cargo test --benches                      # smoke: a few calls per case, answers checked
 //! ```
@@ -86,6 +89,39 @@ fn main() {
         let [ours, hand, ratio] = measure(samples, calls * case.calls, ours, hand);
         println!("| {} | generated | {:.0} | {:.2} | {:.2} |", case.name, ours.0, ours.1, ratio.0);
         println!("| {} | hand serde | {:.0} | {:.2} | 1.00 |", case.name, hand.0, hand.1);
+    }
+    #[cfg(feature = "msgpack")]
+    codecs(&runtime, &server, &cases, samples, calls);
+}
+
+/// The same cases in MessagePack and in JSON, both through the generated
+/// dispatcher: bytes on the wire, ns and allocations per call.
+#[cfg(feature = "msgpack")]
+fn codecs(runtime: &tokio::runtime::Runtime, server: &remotipy::Server, cases: &[Case], samples: usize, calls: usize) {
+    use remotipy::Codec;
+    println!("\n| case | codec | request bytes | response bytes | ns/call | allocations/call | ratio (ns) |");
+    println!("|---|---|---|---|---|---|---|");
+    for case in cases {
+        let value: serde_json::Value = serde_json::from_slice(&case.body).unwrap();
+        let mut msgpack = Vec::new();
+        serde::Serialize::serialize(&value, &mut rmp_serde::Serializer::new(&mut msgpack).with_struct_map()).unwrap();
+        let answer = |codec, body: &[u8]| runtime.block_on(server.dispatch_encoded(codec, body)).unwrap();
+        let (json_answer, msgpack_answer) = (answer(Codec::Json, &case.body), answer(Codec::MsgPack, &msgpack));
+        let decoded: serde_json::Value = rmp_serde::from_slice(&msgpack_answer).unwrap();
+        assert_eq!(decoded, serde_json::from_slice::<serde_json::Value>(&json_answer).unwrap(), "{}", case.name);
+        let run = |codec, body: &[u8]| {
+            runtime.block_on(async {
+                for _ in 0..calls {
+                    black_box(server.dispatch_encoded(codec, black_box(body)).await);
+                }
+            })
+        };
+        let [ours, json, ratio] =
+            measure(samples, calls * case.calls, || run(Codec::MsgPack, &msgpack), || run(Codec::Json, &case.body));
+        let (name, (mp_in, mp_out), (js_in, js_out)) =
+            (case.name, (msgpack.len(), msgpack_answer.len()), (case.body.len(), json_answer.len()));
+        println!("| {name} | MessagePack | {mp_in} | {mp_out} | {:.0} | {:.2} | {:.2} |", ours.0, ours.1, ratio.0);
+        println!("| {name} | JSON | {js_in} | {js_out} | {:.0} | {:.2} | 1.00 |", json.0, json.1);
     }
 }
 
