@@ -56,7 +56,9 @@
 //!
 //! `rustls` (HTTPS for reqwest), `hyper` (the hyper transport), `blocking`
 //! (the blocking clients), `openrpc` (every server answers `rpc.discover`
-//! with an OpenRPC document; wire types must implement `schemars::JsonSchema`).
+//! with an OpenRPC document; wire types must implement `schemars::JsonSchema`),
+//! `msgpack` (MessagePack bodies, [`Codec::MsgPack`]: same envelope,
+//! negotiated by `Content-Type`, answered in kind).
 //!
 //! See the README for the guide, the wire protocol and the error codes.
 
