@@ -124,20 +124,22 @@ impl std::fmt::Display for Run {
 }
 
 fn summarize(runs: &[Run], variants: &[&'static str]) {
-    let of = |variant: &str, f: fn(&Run) -> f64| {
-        common::median(runs.iter().filter(|r| r.variant == variant).map(f).collect())
+    let of = |variant: &str, f: fn(&Run) -> f64| -> Vec<f64> {
+        runs.iter().filter(|r| r.variant == variant).map(f).collect()
     };
-    let baseline = of("jsonrpsee", |r| r.client_us).0;
-    println!("\nsummary (median [min–max] over rounds; ratio = client CPU median / jsonrpsee's)");
+    let baseline = of("jsonrpsee", |r| r.client_us);
+    println!(
+        "\nsummary (median [min–max] over rounds; ratio = median [min–max] of per-round client CPU ratios to jsonrpsee)"
+    );
     println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call |");
     println!("|---|---|---|---|---|");
     for &variant in variants {
-        let (rate, rate_lo, rate_hi) = of(variant, |r| r.calls_per_sec);
-        let (cpu, lo, hi) = of(variant, |r| r.client_us);
-        let server = of(variant, |r| r.server_us).0;
+        let (rate, rate_lo, rate_hi) = common::median(of(variant, |r| r.calls_per_sec));
+        let (cpu, lo, hi) = common::median(of(variant, |r| r.client_us));
+        let (ratio, ratio_lo, ratio_hi) = common::paired_ratio(&of(variant, |r| r.client_us), &baseline);
+        let server = common::median(of(variant, |r| r.server_us)).0;
         println!(
-            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {:.2} | {server:.2} |",
-            cpu / baseline
+            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} |"
         );
     }
 }

@@ -3,16 +3,18 @@
 //! handler (`Json` extractor, one route per method) vs jsonrpsee's server,
 //! for a small call (`add`) and a ~1 KiB DTO call (`greet`).
 //!
-//! Each server runs in its own child process (this binary with `--serve`),
-//! pinned to core 0 when `taskset` exists; the load generator (reqwest, many
-//! connections) runs here. Reported per run: calls/s, server CPU per call
-//! (from /proc), server RSS before/after, and wrong or lost answers. Variants
-//! are interleaved round by round; the summary gives medians, ranges and
-//! ratios to the hand-written baseline.
+//! Each server runs in its own child process (this binary with `--serve`, one
+//! runtime worker), pinned to core 0 when `taskset` exists; the load
+//! generator (reqwest, many connections, one thread) runs here, pinned to
+//! core 1. Reported per run: calls/s, server CPU per call (from /proc),
+//! server RSS before/after, and wrong or lost answers. Variants are
+//! interleaved round by round; the summary gives medians and ranges, and the
+//! CPU ratio to the hand-written baseline as the median of per-round ratios
+//! (each compares runs made side by side).
 //!
 //! ```text
-//! cargo bench --bench server                       # 3 rounds × 100 000 calls × 256 connections
-//! ROUNDS=5 CALLS=200000 CONNECTIONS=32 cargo bench --bench server
+//! cargo bench --bench server                       # 7 rounds × 100 000 calls × 32 connections
+//! ROUNDS=11 CALLS=200000 CONNECTIONS=256 cargo bench --bench server
 //! cargo test --benches                             # smoke: a few hundred calls, checks answers
 //! ```
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
@@ -40,15 +42,16 @@ fn main() {
     let full = args.iter().any(|a| a == "--bench");
     let env = common::env;
     let config = Config {
-        rounds: env("ROUNDS", if full { 3 } else { 1 }),
+        rounds: env("ROUNDS", if full { 7 } else { 1 }),
         calls: env("CALLS", if full { 100_000 } else { 300 }),
-        connections: env("CONNECTIONS", if full { 256 } else { 16 }),
+        connections: env("CONNECTIONS", if full { 32 } else { 16 }),
     };
     println!(
         "server bench: {} round(s) × {} calls × {} connections per variant and call",
         config.rounds, config.calls, config.connections
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    common::pin_self(1);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut results: Vec<Run> = Vec::new();
     for round in 0..config.rounds {
         for call in [Call::Add, Call::Greet] {
@@ -213,19 +216,22 @@ fn read_port(child: &mut std::process::Child) -> u16 {
 }
 
 fn summarize(results: &[Run]) {
-    println!("\nsummary (median [min–max] over rounds; ratio = median / hand-axum median)");
+    println!("\nsummary (median [min–max] over rounds; CPU ratio = median [min–max] of per-round ratios to hand-axum)");
     println!("| call | server | calls/s | server CPU µs/call | CPU ratio | RSS growth KiB |");
     println!("|---|---|---|---|---|---|");
     for call in [Call::Add, Call::Greet] {
-        let baseline = median(results, call, "hand-axum", |r| r.cpu_us_per_call).0;
+        let cpu_of = |variant| -> Vec<f64> {
+            results.iter().filter(|r| r.call == call && r.variant == variant).map(|r| r.cpu_us_per_call).collect()
+        };
+        let baseline = cpu_of("hand-axum");
         for variant in VARIANTS {
             let (rate, rate_lo, rate_hi) = median(results, call, variant, |r| r.calls_per_sec);
-            let (cpu, cpu_lo, cpu_hi) = median(results, call, variant, |r| r.cpu_us_per_call);
+            let (cpu, cpu_lo, cpu_hi) = common::median(cpu_of(variant));
+            let (ratio, ratio_lo, ratio_hi) = common::paired_ratio(&cpu_of(variant), &baseline);
             let growth = median(results, call, variant, |r| r.rss_after_kib as f64 - r.rss_before_kib as f64).0;
             println!(
-                "| {} | {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{cpu_lo:.2}–{cpu_hi:.2}] | {:.2} | {growth:.0} |",
+                "| {} | {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{cpu_lo:.2}–{cpu_hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {growth:.0} |",
                 call.name(),
-                cpu / baseline
             );
         }
     }
@@ -238,7 +244,8 @@ fn median(results: &[Run], call: Call, variant: &str, f: impl Fn(&Run) -> f64) -
 // ---- the servers, run in the child process ----
 
 fn serve(variant: &str) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // One worker for the one core the server is pinned to.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();

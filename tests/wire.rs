@@ -300,6 +300,24 @@ async fn responses_are_application_json_with_only_spec_keys() {
     assert_eq!(keys, ["code", "data", "message"]);
 }
 
+/// Mounted as a route at the endpoint's own path (no `nest`): the same
+/// answers, and only that path.
+#[tokio::test]
+async fn a_server_mounted_as_a_route_answers_at_its_path() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let route = common::api::CalculatorServer::new(common::app::Calc).into_route();
+    let app = axum::Router::new().route("/api/rpc", route).route("/health", axum::routing::get(|| async { "ok" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = format!("http://{addr}/api/rpc");
+    let answer = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":[40,2],"id":1}"#).await;
+    assert_eq!(answer, json!({"jsonrpc": "2.0", "result": 42, "id": 1}));
+    let response = reqwest::Client::new().get(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = post(&format!("http://{addr}/api"), Some("application/json"), "{}").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn wrong_http_method_is_405() {
     let url = server().await;

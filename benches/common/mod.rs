@@ -24,6 +24,26 @@ pub fn spawn_self(core: usize, args: &[&str]) -> Child {
     command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap()
 }
 
+/// Pins this process (every thread it has or starts) to `core`, so a load
+/// generator does not share the measured server's core.
+pub fn pin_self(core: usize) {
+    // SAFETY: `set` is a zeroed, then filled, cpu_set_t that outlives the call.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(core, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            eprintln!("could not pin to core {core}: {}", std::io::Error::last_os_error());
+        }
+    }
+}
+
+/// Median of per-round ratios `ours[i] / base[i]`: robust against a machine
+/// whose speed drifts between rounds, since each ratio compares runs made
+/// side by side.
+pub fn paired_ratio(ours: &[f64], base: &[f64]) -> (f64, f64, f64) {
+    median(ours.iter().zip(base).map(|(o, b)| o / b).collect())
+}
+
 /// The next line the child prints.
 pub fn read_line(child: &mut Child) -> String {
     let mut line = String::new();

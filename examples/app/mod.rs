@@ -50,7 +50,7 @@ pub fn router() -> Result<Router, remotipy::ServerError> {
         .service(UsersServer::new(Directory))
         .service(CalculatorServer::new(Calc))
         .build()?;
-    Ok(Router::new().nest("/rpc", rpc.into_router()))
+    Ok(Router::new().route("/rpc", rpc.into_route()))
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default `info`.

@@ -72,6 +72,15 @@ pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
                 #krate::Server::new(self).into_router()
             }
 
+            /// An axum route answering `POST`: `Router::new().route("/rpc", server.into_route())`
+            /// (no per-request path rewriting, unlike `nest`).
+            #vis fn into_route<St>(self) -> #krate::axum::routing::MethodRouter<St>
+            where
+                St: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+            {
+                #krate::Server::new(self).into_route()
+            }
+
             /// This trait alone as a `remotipy::Server`: for limits, hand-mounted dispatch or the
             /// in-process client.
             #vis fn into_server(self) -> #krate::Server {

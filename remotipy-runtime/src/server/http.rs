@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodRouter, post};
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -18,7 +18,15 @@ impl Server {
     /// An axum router answering `POST /` (mount it with `nest("/rpc", ..)` or
     /// `merge`), ready for any tower layer.
     pub fn into_router(self) -> Router {
-        Router::new().route("/", post(serve)).with_state(self)
+        Router::new().route("/", self.into_route())
+    }
+
+    /// The endpoint as an axum route, to mount at a path of your router:
+    /// `Router::new().route("/rpc", rpc.into_route())`. The same answers as
+    /// [`Server::into_router`], without the path rewriting `nest` does on
+    /// every request.
+    pub fn into_route<S: Clone + Send + Sync + 'static>(self) -> MethodRouter<S> {
+        post(serve).with_state(self)
     }
 
     /// Answers a whole HTTP request: 405 for anything but POST, 415 for a
