@@ -35,6 +35,19 @@ fn calls_answer_like_the_async_client() {
     assert_eq!(tagged.header("x-request-tag".into()).unwrap().as_deref(), Some("once"));
 }
 
+/// The blocking client speaks MessagePack too.
+#[cfg(feature = "msgpack")]
+#[test]
+fn calls_answer_over_msgpack() {
+    let (_runtime, url) = server();
+    let c = ProbeBlockingClient::builder(url).codec(remotipy::Codec::MsgPack).build().unwrap();
+    assert_eq!(c.record(sample_record()).unwrap(), sample_record());
+    let error = c.refuse("no".into()).unwrap_err();
+    assert!(matches!(&error, Error::App(ProbeError::Refused { reason }) if reason == "no"), "{error:?}");
+    c.log("one-way".into()).unwrap();
+    assert_eq!(c.logged().unwrap(), ["one-way"]);
+}
+
 #[test]
 fn timeouts_fire_and_per_call_timeouts_override() {
     let (_runtime, url) = server();

@@ -121,7 +121,10 @@ fn assert_response_object(v: &Value) {
 
 fn assert_valid_answer(answer: Option<Vec<u8>>) {
     let Some(bytes) = answer else { return };
-    let v: Value = serde_json::from_slice(&bytes).expect("the answer is JSON");
+    assert_valid_value(serde_json::from_slice(&bytes).expect("the answer is JSON"));
+}
+
+fn assert_valid_value(v: Value) {
     match &v {
         Value::Array(items) => {
             assert!(!items.is_empty(), "an empty batch answer must be no answer");
@@ -199,5 +202,52 @@ proptest! {
             false => serde_json::to_vec(&batch).unwrap(),
         };
         assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+    }
+}
+
+/// The same hostile input in MessagePack: always a well-formed MessagePack
+/// answer (or none), never a panic.
+#[cfg(feature = "msgpack")]
+mod msgpack {
+    use super::*;
+    use remotipy::Codec;
+
+    fn encode(value: &impl serde::Serialize) -> Vec<u8> {
+        let mut buf = Vec::new();
+        value.serialize(&mut rmp_serde::Serializer::new(&mut buf).with_struct_map()).unwrap();
+        buf
+    }
+
+    fn answer(body: &[u8]) {
+        let answer = runtime().block_on(server().dispatch_encoded(Codec::MsgPack, body));
+        if let Some(bytes) = answer {
+            assert_valid_value(rmp_serde::from_slice(&bytes).expect("the answer is MessagePack"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_get_a_valid_answer(body in prop::collection::vec(any::<u8>(), 0..256)) {
+            answer(&body);
+        }
+
+        #[test]
+        fn request_shaped_values_and_batches_get_valid_answers(batch in prop::collection::vec(request_like(), 1..5), single in any::<bool>()) {
+            match single {
+                true => answer(&encode(&batch[0])),
+                false => answer(&encode(&batch)),
+            }
+        }
+
+        #[test]
+        fn truncated_requests_get_a_parse_error(value in request_like(), cut in any::<prop::sample::Index>()) {
+            let body = encode(&value);
+            let body = &body[..cut.index(body.len())];
+            let answer = runtime().block_on(server().dispatch_encoded(Codec::MsgPack, body)).expect("an answer");
+            let answer: Value = rmp_serde::from_slice(&answer).expect("the answer is MessagePack");
+            prop_assert_eq!(&answer["error"]["code"], &json!(-32700), "{}", answer);
+        }
     }
 }
