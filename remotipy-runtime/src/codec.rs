@@ -126,13 +126,13 @@ impl Codec {
         }
     }
 
-    /// Ends an array of `len` items.
+    /// Ends an array of `len` items (JSON's brackets need no length).
+    #[cfg_attr(not(feature = "msgpack"), allow(unused_variables))]
     pub(crate) fn close_array(self, body: &mut Vec<u8>, len: usize) {
         match self {
             Codec::Json => body.push(b']'),
             #[cfg(feature = "msgpack")]
             Codec::MsgPack => crate::msgpack::close_array(body, len),
         }
-        let _ = len;
     }
 }
