@@ -27,9 +27,10 @@
 //! The attribute generates, beside the trait (whose methods now return
 //! `impl Future + Send`; implementors still write `async fn`):
 //!
-//! - `UsersServer<S: Users>`: `UsersServer::new(imp).into_router()` is an axum
-//!   router answering JSON-RPC 2.0 at `POST /`; several traits share one
-//!   endpoint through [`Server::builder`];
+//! - `UsersServer<S: Users>`: `UsersServer::new(imp).into_route()` is an axum
+//!   route answering JSON-RPC 2.0 (`Router::new().route("/rpc", ..)`;
+//!   `into_router()` gives a router answering at `/` to `nest`); several
+//!   traits share one endpoint through [`Server::builder`];
 //! - `UsersClient`: `UsersClient::new("http://host/rpc")?.find(7).await` returns
 //!   `Result<UserInfo, remotipy::Error<UserError>>`, flat, with the server's
 //!   typed error in [`Error::App`]; over reqwest (default), hyper (feature
