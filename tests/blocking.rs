@@ -90,8 +90,11 @@ fn inside_an_async_runtime_it_refuses_clearly() {
 #[test]
 fn settings_it_cannot_honour_are_build_errors() {
     let server = common::ProbeServer::new(common::ProbeImpl::default()).into_server();
-    let error = remotipy::ClientBuilder::<ProbeBlockingClient>::in_process(server).build().unwrap_err();
+    let error = remotipy::ClientBuilder::<ProbeBlockingClient>::in_process(server.clone()).build().unwrap_err();
     assert!(error.to_string().contains("cannot call in-process"), "{error}");
+    let custom = remotipy::ClientBuilder::<ProbeBlockingClient>::with_transport(remotipy::InProcess::new(server));
+    let error = custom.build().unwrap_err();
+    assert!(error.to_string().contains("not a custom transport"), "{error}");
     let error = ProbeBlockingClient::new("ftp://host/rpc").unwrap_err();
     assert!(error.to_string().contains("invalid endpoint URL"), "{error}");
     let own = ProbeBlockingClient::builder("http://127.0.0.1:1/rpc").reqwest_client(reqwest::Client::new()).build();

@@ -7,6 +7,8 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{ProbeClient, ProbeError, ProbeImpl, ProbeServer, sample_record};
@@ -21,6 +23,8 @@ enum Transport {
     Hyper,
     InProcess,
     InProcessRouter,
+    /// A transport of the user's (`ClientBuilder::with_transport`).
+    Custom,
     /// reqwest, with MessagePack bodies.
     #[cfg(feature = "msgpack")]
     ReqwestMsgPack,
@@ -34,6 +38,7 @@ async fn builder(transport: Transport) -> ClientBuilder<ProbeClient> {
     match transport {
         Transport::InProcess => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_server()),
         Transport::InProcessRouter => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()),
+        Transport::Custom => ClientBuilder::with_transport(Counting::new()),
         #[cfg(feature = "msgpack")]
         Transport::InProcessRouterMsgPack => {
             ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()).codec(Codec::MsgPack)
@@ -51,6 +56,46 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
         Transport::ReqwestMsgPack => ProbeClient::builder(url).codec(Codec::MsgPack),
         _ => ProbeClient::builder(url),
     }
+}
+
+/// A transport of the user's: counts what it carries, then hands it to an
+/// in-process server.
+struct Counting {
+    inner: remotipy::InProcess,
+    sent: Arc<AtomicUsize>,
+}
+
+impl Counting {
+    fn new() -> Self {
+        let inner = remotipy::InProcess::new(ProbeServer::new(ProbeImpl::default()).into_server());
+        Counting { inner, sent: Arc::default() }
+    }
+}
+
+impl remotipy::Transport for Counting {
+    fn send<'a>(
+        &'a self,
+        request: remotipy::TransportRequest<'a>,
+    ) -> remotipy::BoxFuture<'a, Result<remotipy::TransportResponse, remotipy::BoxError>> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.inner.send(request)
+    }
+
+    fn endpoint(&self) -> &str {
+        "counting"
+    }
+}
+
+#[tokio::test]
+async fn a_custom_transport_carries_every_call_with_the_builders_settings() {
+    let transport = Counting::new();
+    let sent = transport.sent.clone();
+    let c: ProbeClient =
+        ClientBuilder::with_transport(transport).header("x-authentication-token", "t0k3n").build().unwrap();
+    assert_eq!(c.client().endpoint(), "counting");
+    assert_eq!(c.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
+    assert_eq!(c.sum(1, 2).await.unwrap(), 3);
+    assert_eq!(sent.load(Ordering::Relaxed), 2);
 }
 
 async fn client(transport: Transport) -> ProbeClient {
@@ -80,7 +125,7 @@ suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper; [a_server_that_is_down
     garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
     a_server_that_never_answers_times_out, oversized_responses_are_refused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter,
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter, Custom,
     #[cfg(feature = "msgpack")] ReqwestMsgPack, #[cfg(feature = "msgpack")] InProcessRouterMsgPack; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,

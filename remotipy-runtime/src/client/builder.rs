@@ -60,6 +60,7 @@ enum Choice {
     #[cfg(feature = "hyper")]
     Hyper,
     InProcess(InProcess),
+    Custom(Box<dyn Transport>),
 }
 
 /// Configures a client before the first call; `C` is the generated
@@ -176,6 +177,13 @@ impl<C> ClientBuilder<C> {
         let limit = self.max_response_size;
         let transport: Box<dyn Transport> = match self.transport {
             Choice::InProcess(target) => Box::new(target.with_default_headers(self.headers)),
+            // A transport of the user's has no notion of default headers: they
+            // travel as the client's, with every call.
+            Choice::Custom(transport) => {
+                let mut client = Client::with_parts(transport, self.codec, self.timeout);
+                client.headers = self.headers;
+                return Ok(client);
+            }
             Choice::Reqwest(client) => {
                 let url = parse_url(&self.url)?;
                 let transport = match client {
@@ -211,6 +219,7 @@ impl<C> ClientBuilder<C> {
             Choice::Reqwest(None) => {}
             Choice::Reqwest(Some(_)) => return unsupported("uses its own reqwest::blocking client"),
             Choice::InProcess(_) => return unsupported("cannot call in-process; use the async client in tests"),
+            Choice::Custom(_) => return unsupported("sends through reqwest::blocking, not a custom transport"),
             #[cfg(feature = "hyper")]
             Choice::Hyper => return unsupported("sends through reqwest::blocking, not hyper"),
         }
@@ -232,6 +241,16 @@ impl<C> ClientBuilder<C> {
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");
         builder.transport = Choice::InProcess(target.into());
+        builder
+    }
+
+    /// A builder whose client sends through `transport`: your own HTTP
+    /// stack, or a `HyperTransport` over a TLS connector. Headers, timeout
+    /// and codec are set here as for any client; the response size limit is
+    /// the transport's own.
+    pub fn with_transport(transport: impl Transport) -> Self {
+        let mut builder = Self::new(transport.endpoint().to_owned());
+        builder.transport = Choice::Custom(Box::new(transport));
         builder
     }
 }
