@@ -82,6 +82,9 @@ async fn errors_are_precise_and_the_server_keeps_serving() {
     assert_eq!(code(&answer), -32602);
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("invalid params for `sum`: `b`"), "{message}");
+    let request = json!({"jsonrpc": "2.0", "method": "sum", "params": {"a": 1, "b": 2, "c": 3}, "id": 6});
+    let message = rpc(&url, encode(&request)).await["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("unknown field `c`"), "{message}");
     let request = json!({"jsonrpc": "2.0", "method": "sum", "params": [1, 2, 3], "id": 6});
     let message = rpc(&url, encode(&request)).await["error"]["message"].as_str().unwrap().to_owned();
     assert_eq!(message, "invalid params for `sum`: `sum` takes 2 params (a, b), got 3");
