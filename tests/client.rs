@@ -98,6 +98,17 @@ async fn a_custom_transport_carries_every_call_with_the_builders_settings() {
     assert_eq!(sent.load(Ordering::Relaxed), 2);
 }
 
+/// An app that mounts the endpoint at a path is called in-process at that path.
+#[tokio::test]
+async fn in_process_calls_reach_a_router_at_the_endpoints_path() {
+    let app = axum::Router::new().route("/api/rpc", ProbeServer::new(ProbeImpl::default()).into_route());
+    let c = ProbeClient::in_process(remotipy::InProcess::from(app.clone()).at("/api/rpc"));
+    assert_eq!(c.sum(1, 2).await.unwrap(), 3);
+    let at_root = ProbeClient::in_process(app);
+    let error = at_root.sum(1, 2).await.unwrap_err();
+    assert!(matches!(error, Error::Status { status: http::StatusCode::NOT_FOUND, .. }), "{error:?}");
+}
+
 async fn client(transport: Transport) -> ProbeClient {
     builder(transport).await.build().unwrap()
 }

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, Method, Request};
+use http::{HeaderMap, Method, Request, Uri};
 use tower_service::Service as _;
 
 use super::transport::{
@@ -19,8 +19,9 @@ use crate::server::{BoxFuture, Context, Server};
 ///
 /// Through a server, the handler's [`Context`] carries the client's headers
 /// (default and per-call), no peer address and no extensions. Through a
-/// router, the request is a real `http::Request` (`POST /`) that passes the
-/// router's layers (auth, limits …) exactly as a network request would.
+/// router, the request is a real `http::Request` (`POST /`, or the path given
+/// to [`InProcess::at`]) that passes the router's layers (auth, limits …)
+/// exactly as a network request would.
 #[derive(Debug, Clone)]
 pub struct InProcess {
     target: Target,
@@ -30,13 +31,25 @@ pub struct InProcess {
 #[derive(Debug, Clone)]
 enum Target {
     Server(Server),
-    Router(Router),
+    /// The router, and the path calls are posted to.
+    Router(Router, Uri),
 }
 
 impl InProcess {
     /// A transport answering from `target`: a [`Server`] or a [`Router`].
     pub fn new(target: impl Into<InProcess>) -> Self {
         target.into()
+    }
+
+    /// Posts to `path` of the router (default `/`): where your app mounts
+    /// the endpoint, e.g. `"/rpc"` for `.route("/rpc", rpc.into_route())`.
+    /// Panics if `path` is not a valid URI path; a server target has no paths
+    /// and ignores it.
+    pub fn at(mut self, path: &str) -> Self {
+        if let Target::Router(_, uri) = &mut self.target {
+            *uri = path.parse().unwrap_or_else(|e| panic!("invalid in-process path {path:?}: {e}"));
+        }
+        self
     }
 
     pub(crate) fn with_default_headers(mut self, headers: HeaderMap) -> Self {
@@ -53,7 +66,7 @@ impl From<Server> for InProcess {
 
 impl From<Router> for InProcess {
     fn from(router: Router) -> Self {
-        InProcess { target: Target::Router(router), headers: HeaderMap::new() }
+        InProcess { target: Target::Router(router, Uri::from_static("/")), headers: HeaderMap::new() }
     }
 }
 
@@ -68,9 +81,10 @@ impl Transport for InProcess {
                         server.in_context(Context::from_headers(headers), request.codec, &request.body).await;
                     Ok(TransportResponse { status, body: body.unwrap_or_default().into() })
                 }
-                Target::Router(router) => {
+                Target::Router(router, uri) => {
                     let mut http = Request::new(Body::from(request.body));
                     *http.method_mut() = Method::POST;
+                    *http.uri_mut() = uri.clone();
                     headers.insert(CONTENT_TYPE, request.codec.content_type());
                     *http.headers_mut() = headers;
                     let response = router.clone().call(http).await?;
