@@ -25,6 +25,9 @@ enum Transport {
     InProcessRouter,
     /// A transport of the user's (`ClientBuilder::with_transport`).
     Custom,
+    /// hyper-util's pooled client (`HyperTransport::with_client`, the way to TLS), as a custom transport.
+    #[cfg(feature = "hyper")]
+    HyperClient,
     /// reqwest, with MessagePack bodies.
     #[cfg(feature = "msgpack")]
     ReqwestMsgPack,
@@ -54,6 +57,14 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
         Transport::Hyper => ProbeClient::builder(url).hyper(),
         #[cfg(feature = "msgpack")]
         Transport::ReqwestMsgPack => ProbeClient::builder(url).codec(Codec::MsgPack),
+        #[cfg(feature = "hyper")]
+        Transport::HyperClient => {
+            let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            connector.set_nodelay(true);
+            let client =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+            ClientBuilder::with_transport(remotipy::HyperTransport::with_client(client, url.parse().unwrap()))
+        }
         _ => ProbeClient::builder(url),
     }
 }
@@ -96,6 +107,9 @@ async fn a_custom_transport_carries_every_call_with_the_builders_settings() {
     assert_eq!(c.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
     assert_eq!(c.sum(1, 2).await.unwrap(), 3);
     assert_eq!(sent.load(Ordering::Relaxed), 2);
+    // Its response limit is its own: setting one here is refused, not ignored.
+    let limited = ClientBuilder::<ProbeClient>::with_transport(Counting::new()).max_response_size(1024).build();
+    assert!(matches!(&limited, Err(remotipy::BuildError::Unsupported(why)) if why.contains("own response size limit")));
 }
 
 /// An app that mounts the endpoint at a path is called in-process at that path.
@@ -132,11 +146,15 @@ macro_rules! cases {
     };
 }
 
-suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper; [a_server_that_is_down_is_a_transport_error, a_wrong_path_is_an_http_status_error,
+suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper, #[cfg(feature = "hyper")] HyperClient; [
+    a_server_that_is_down_is_a_transport_error, a_wrong_path_is_an_http_status_error,
     garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
-    a_server_that_never_answers_times_out, oversized_responses_are_refused]);
+    a_server_that_never_answers_times_out, connections_are_reused, connections_the_server_closed_are_not_reused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter, Custom,
+// A custom transport's response limit is its own, so this one runs over the builder's transports.
+suite!(limits: Reqwest, #[cfg(feature = "hyper")] Hyper; [oversized_responses_are_refused]);
+
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter, Custom, #[cfg(feature = "hyper")] HyperClient,
     #[cfg(feature = "msgpack")] ReqwestMsgPack, #[cfg(feature = "msgpack")] InProcessRouterMsgPack; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,
@@ -372,6 +390,67 @@ async fn a_server_that_never_answers_times_out(t: Transport) {
     let error = client.echo("x".into()).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A raw HTTP/1.1 server answering each call with `"x"`; it closes each
+/// connection after one answer when `close_each` (as a server closing idle
+/// connections does, without `Connection: close`). Counts connections.
+async fn counting_server(close_each: bool) -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rpc", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::Relaxed);
+            tokio::spawn(async move {
+                let mut chunk = [0u8; 4096];
+                loop {
+                    // Headers, then a body ending in the id: `…,"id":N}`.
+                    let mut request = Vec::new();
+                    while !request.ends_with(b"}") {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&request);
+                    let id = text.rsplit("\"id\":").next().unwrap().trim_end_matches('}').to_owned();
+                    let body = format!(r#"{{"jsonrpc":"2.0","result":"x","id":{id}}}"#);
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    if socket.write_all((head + &body).as_bytes()).await.is_err() || close_each {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted)
+}
+
+async fn connections_are_reused(t: Transport) {
+    let (url, accepted) = counting_server(false).await;
+    let client = over(t, url).build().unwrap();
+    for _ in 0..3 {
+        assert_eq!(client.echo("x".into()).await.unwrap(), "x");
+    }
+    assert_eq!(accepted.load(Ordering::Relaxed), 1);
+}
+
+/// Every call still succeeds, each on a fresh connection.
+async fn connections_the_server_closed_are_not_reused(t: Transport) {
+    let (url, accepted) = counting_server(true).await;
+    let client = over(t, url).build().unwrap();
+    for _ in 0..3 {
+        assert_eq!(client.echo("x".into()).await.unwrap(), "x");
+        // Time for the client to see the close, as it would between calls.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(accepted.load(Ordering::Relaxed), 3);
 }
 
 /// A server answering every POST with `size` bytes of JSON string,

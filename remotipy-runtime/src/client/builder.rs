@@ -179,6 +179,10 @@ impl<C> ClientBuilder<C> {
             Choice::InProcess(target) => Box::new(target.with_default_headers(self.headers)),
             // A transport of the user's has no notion of default headers: they
             // travel as the client's, with every call.
+            Choice::Custom(_) if self.max_response_size != DEFAULT_MAX_RESPONSE_SIZE => {
+                let why = "a custom transport applies its own response size limit; set it on the transport";
+                return Err(BuildError::Unsupported(why.into()));
+            }
             Choice::Custom(transport) => {
                 let mut client = Client::with_parts(transport, self.codec, self.timeout);
                 client.headers = self.headers;
@@ -198,9 +202,9 @@ impl<C> ClientBuilder<C> {
             #[cfg(feature = "hyper")]
             Choice::Hyper => {
                 let uri = parse_uri(&self.url)?;
-                Box::new(
-                    super::HyperTransport::new(uri).with_default_headers(self.headers).with_max_response_size(limit),
-                )
+                let error = |e: crate::BoxError| BuildError::Url { url: self.url.clone(), reason: e.to_string() };
+                let transport = super::HyperTransport::new(uri).map_err(error)?;
+                Box::new(transport.with_default_headers(self.headers).with_max_response_size(limit))
             }
         };
         Ok(Client::with_parts(transport, self.codec, self.timeout))

@@ -1,5 +1,8 @@
-//! A lean transport: hyper-util's pooled HTTP/1.1 client used directly, with
-//! none of reqwest's per-request redirect, proxy and URL machinery.
+//! A lean transport: hyper's HTTP/1.1 connections used directly (or
+//! hyper-util's pooled client, for TLS), with none of reqwest's per-request
+//! redirect, proxy and URL machinery.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
@@ -7,37 +10,45 @@ use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
-use hyper_util::rt::TokioExecutor;
 
+use super::connections::{Connections, Exchange};
 use super::transport::{
     DEFAULT_MAX_RESPONSE_SIZE, Transport, TransportRequest, TransportResponse, extend, read_limited,
 };
 use crate::error::BoxError;
 use crate::server::BoxFuture;
 
-/// Sends calls with hyper-util's pooled client (feature `hyper`).
+/// Sends calls over hyper (feature `hyper`).
 ///
-/// Plain `http://` with the default connector. For HTTPS, build a hyper-util
-/// client over a TLS connector (e.g. `hyper-rustls`'s `HttpsConnector`) and
+/// [`HyperTransport::new`] speaks plain `http://` over hyper's HTTP/1.1
+/// connections used directly (kept for reuse, `TCP_NODELAY` set): the
+/// least client work per call. For HTTPS or another connector, build a
+/// hyper-util client over it (e.g. `hyper-rustls`'s `HttpsConnector`) and
 /// pass it to [`HyperTransport::with_client`].
 #[derive(Debug, Clone)]
 pub struct HyperTransport<C = HttpConnector> {
-    client: Client<C, Full<Bytes>>,
-    uri: Uri,
+    via: Via<C>,
     endpoint: String,
     /// Sent with every call.
     headers: HeaderMap,
     max_response_size: usize,
 }
 
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per transport, never moved per call
+enum Via<C> {
+    /// hyper's connections, pooled here.
+    Direct(Arc<Connections>),
+    /// hyper-util's pooled client, posting to this URI.
+    Client(Client<C, Full<Bytes>>, Uri),
+}
+
 impl HyperTransport {
-    /// A transport posting to `uri` over a new pool of plain HTTP/1.1
-    /// connections (`TCP_NODELAY` set).
-    pub fn new(uri: Uri) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
-        HyperTransport::with_client(client, uri)
+    /// A transport posting to `uri` (`http://host:port/path`) over plain
+    /// HTTP/1.1 connections it opens and keeps for reuse.
+    pub fn new(uri: Uri) -> Result<Self, BoxError> {
+        let connections = Connections::new(&uri)?;
+        Ok(HyperTransport::with_via(Via::Direct(Arc::new(connections)), &uri))
     }
 }
 
@@ -45,14 +56,13 @@ impl<C> HyperTransport<C> {
     /// A transport posting to `uri` through `client` (your connector, pool and
     /// TLS settings).
     pub fn with_client(client: Client<C, Full<Bytes>>, uri: Uri) -> Self {
+        let endpoint = uri.clone();
+        HyperTransport::with_via(Via::Client(client, uri), &endpoint)
+    }
+
+    fn with_via(via: Via<C>, uri: &Uri) -> Self {
         let endpoint = uri.to_string();
-        HyperTransport {
-            client,
-            uri,
-            endpoint,
-            headers: HeaderMap::new(),
-            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
-        }
+        HyperTransport { via, endpoint, headers: HeaderMap::new(), max_response_size: DEFAULT_MAX_RESPONSE_SIZE }
     }
 
     /// Refuses response bodies larger than `bytes` (default 16 MiB), without
@@ -74,15 +84,27 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
         Box::pin(async move {
             let mut http = Request::new(Full::new(Bytes::from(request.body)));
             *http.method_mut() = Method::POST;
-            // A `Uri` clone shares its bytes: no parsing, no copy.
-            *http.uri_mut() = self.uri.clone();
             let headers = http.headers_mut();
             headers.insert(CONTENT_TYPE, request.codec.content_type());
             extend(headers, &self.headers);
             extend(headers, request.headers);
-            let (parts, body) = self.client.request(http).await?.into_parts();
-            let body = read_limited(&parts.headers, body, self.max_response_size).await?;
-            Ok(TransportResponse { status: parts.status, body })
+            match &self.via {
+                Via::Direct(connections) => {
+                    let Exchange { response, connection } = connections.send(http).await?;
+                    let (parts, body) = response.into_parts();
+                    let body = read_limited(&parts.headers, body, self.max_response_size).await?;
+                    // Only a connection whose response was read whole can carry another.
+                    connections.give_back(connection);
+                    Ok(TransportResponse { status: parts.status, body })
+                }
+                Via::Client(client, uri) => {
+                    // A `Uri` clone shares its bytes: no parsing, no copy.
+                    *http.uri_mut() = uri.clone();
+                    let (parts, body) = client.request(http).await?.into_parts();
+                    let body = read_limited(&parts.headers, body, self.max_response_size).await?;
+                    Ok(TransportResponse { status: parts.status, body })
+                }
+            }
         })
     }
 

@@ -6,6 +6,8 @@ mod batch;
 mod blocking;
 mod builder;
 #[cfg(feature = "hyper")]
+mod connections;
+#[cfg(feature = "hyper")]
 mod hyper;
 mod in_process;
 mod reqwest;

@@ -1,0 +1,112 @@
+//! hyper's HTTP/1.1 connections to one endpoint, used directly and kept in a
+//! small idle list: what hyper-util's pooled client does per request (hash
+//! the pool key, re-check the URI, rebuild `Host`, track idle time) is done
+//! once, when the transport is built.
+
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use http::header::HOST;
+use http::{HeaderValue, Request, Response, Uri};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+
+use crate::error::BoxError;
+
+type Sender = SendRequest<Full<Bytes>>;
+
+/// Idle connections kept for reuse; more than this many idle at once are closed.
+const MAX_IDLE: usize = 256;
+
+/// Plain-TCP HTTP/1.1 connections to one `host:port`.
+#[derive(Debug)]
+pub(super) struct Connections {
+    /// Where to connect (`host:port`).
+    authority: String,
+    /// The request target (origin form) and `Host` header of every call.
+    path: Uri,
+    host: HeaderValue,
+    idle: Mutex<Vec<Sender>>,
+}
+
+/// A response, and the connection to give back once its body is read.
+pub(super) struct Exchange {
+    pub response: Response<Incoming>,
+    pub connection: Sender,
+}
+
+impl Connections {
+    /// Connections for an `http://` URI with a host (checked by the builder).
+    pub fn new(uri: &Uri) -> Result<Self, BoxError> {
+        let authority = uri.authority().ok_or("the URI has no host")?;
+        let port = authority.port_u16().unwrap_or(80);
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).parse()?;
+        let host = HeaderValue::from_str(authority.as_str())?;
+        let authority = format!("{}:{port}", authority.host());
+        Ok(Connections { authority, path, host, idle: Mutex::new(Vec::new()) })
+    }
+
+    /// Sends `request` on an idle connection, or a new one. A request an
+    /// idle connection turned away unsent (the server had closed it) is sent
+    /// again on another: nothing reached the server, so nothing runs twice.
+    pub async fn send(&self, mut request: Request<Full<Bytes>>) -> Result<Exchange, BoxError> {
+        *request.uri_mut() = self.path.clone();
+        request.headers_mut().insert(HOST, self.host.clone());
+        loop {
+            let (mut connection, reused) = match self.take_idle() {
+                Some(connection) => (connection, true),
+                None => (self.connect().await?, false),
+            };
+            if let Err(e) = connection.ready().await {
+                match reused {
+                    true => continue, // closed while idle
+                    false => return Err(e.into()),
+                }
+            }
+            match connection.try_send_request(request).await {
+                Ok(response) => return Ok(Exchange { response, connection }),
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) if reused => request = unsent,
+                    _ => return Err(failed.into_error().into()),
+                },
+            }
+        }
+    }
+
+    /// Keeps a connection whose last response was read whole.
+    pub fn give_back(&self, connection: Sender) {
+        if connection.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(connection);
+        }
+    }
+
+    fn take_idle(&self) -> Option<Sender> {
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while let Some(connection) = idle.pop() {
+            if !connection.is_closed() {
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    async fn connect(&self) -> Result<Sender, BoxError> {
+        let stream = tokio::net::TcpStream::connect(&self.authority).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+        // The connection is driven by its own task; it ends when the sender
+        // is dropped or the server closes it.
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "remotipy: connection closed");
+            }
+        });
+        Ok(sender)
+    }
+}
