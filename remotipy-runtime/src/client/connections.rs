@@ -43,7 +43,11 @@ impl Connections {
         let authority = uri.authority().ok_or("the URI has no host")?;
         let port = authority.port_u16().unwrap_or(80);
         let path = uri.path_and_query().map_or("/", |p| p.as_str()).parse()?;
-        let host = HeaderValue::from_str(authority.as_str())?;
+        // `Host` is the authority without any user info.
+        let host = match authority.port() {
+            Some(port) => HeaderValue::from_str(&format!("{}:{port}", authority.host()))?,
+            None => HeaderValue::from_str(authority.host())?,
+        };
         let authority = format!("{}:{port}", authority.host());
         Ok(Connections { authority, path, host, idle: Mutex::new(Vec::new()) })
     }
@@ -108,5 +112,21 @@ impl Connections {
             }
         });
         Ok(sender)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_target_and_address_come_from_the_uri_once() {
+        let c = Connections::new(&"http://user:pw@example.com:8080/rpc?v=1".parse().unwrap()).unwrap();
+        assert_eq!(
+            (c.authority.as_str(), c.path.to_string(), c.host.to_str().unwrap()),
+            ("example.com:8080", "/rpc?v=1".to_owned(), "example.com:8080")
+        );
+        let c = Connections::new(&"http://[::1]/".parse().unwrap()).unwrap();
+        assert_eq!((c.authority.as_str(), c.host.to_str().unwrap()), ("[::1]:80", "[::1]"));
     }
 }
