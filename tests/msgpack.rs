@@ -145,7 +145,7 @@ async fn the_client_sends_msgpack_smaller_than_json() {
 }
 
 #[tokio::test]
-async fn a_server_without_the_codec_in_its_content_types_refuses_with_415() {
+async fn an_unknown_content_type_is_415_naming_both_codecs() {
     let url = common::serve_probe().await;
     let (status, _, body) = post(&url, "application/cbor", vec![0xa0]).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);

@@ -304,17 +304,15 @@ async fn responses_are_application_json_with_only_spec_keys() {
 /// answers, and only that path.
 #[tokio::test]
 async fn a_server_mounted_as_a_route_answers_at_its_path() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let route = common::api::CalculatorServer::new(common::app::Calc).into_route();
     let app = axum::Router::new().route("/api/rpc", route).route("/health", axum::routing::get(|| async { "ok" }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let url = format!("http://{addr}/api/rpc");
+    let base = common::serve_app(app).await;
+    let url = format!("{base}/api/rpc");
     let answer = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":[40,2],"id":1}"#).await;
     assert_eq!(answer, json!({"jsonrpc": "2.0", "result": 42, "id": 1}));
     let response = reqwest::Client::new().get(&url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let (status, _) = post(&format!("http://{addr}/api"), Some("application/json"), "{}").await;
+    let (status, _) = post(&format!("{base}/api"), Some("application/json"), "{}").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 

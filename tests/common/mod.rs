@@ -118,11 +118,16 @@ pub fn sample_record() -> Record {
 /// Serves `router` under `/rpc` on a fresh loopback port; returns the
 /// endpoint URL. The server lives until the test's runtime shuts down.
 pub async fn serve(router: axum::Router) -> String {
+    format!("{}/rpc", serve_app(axum::Router::new().nest("/rpc", router)).await)
+}
+
+/// Serves a whole `app` on a fresh loopback port; returns `http://host:port`.
+pub async fn serve_app(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = axum::Router::new().nest("/rpc", router).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}/rpc")
+    format!("http://{addr}")
 }
 
 /// The probe served over HTTP.
