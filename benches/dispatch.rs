@@ -1,5 +1,5 @@
 //! In-process dispatch cost: bytes in → bytes out through the generated
-//! dispatcher (`Server::dispatch_bytes`) vs hand-written serde doing the same
+//! dispatcher (`Server::handle`, request to response, no socket) vs hand-written serde doing the same
 //! call (parse the request struct, compute, serialize the response), for a
 //! small call (`add`) and a ~1 KiB DTO call (`greet`); plus a batch of 100
 //! `add` calls vs 100 single ones. Reports nanoseconds and heap allocations
@@ -77,7 +77,7 @@ fn main() {
         let ours = || {
             runtime.block_on(async {
                 for _ in 0..calls {
-                    black_box(server.dispatch_bytes(black_box(&case.body)).await);
+                    black_box(common::answer(&server, remotipy::Codec::Json, black_box(&case.body)).await);
                 }
             })
         };
@@ -105,14 +105,14 @@ fn codecs(runtime: &tokio::runtime::Runtime, server: &remotipy::Server, cases: &
         let value: serde_json::Value = serde_json::from_slice(&case.body).unwrap();
         let mut msgpack = Vec::new();
         serde::Serialize::serialize(&value, &mut rmp_serde::Serializer::new(&mut msgpack).with_struct_map()).unwrap();
-        let answer = |codec, body: &[u8]| runtime.block_on(server.dispatch_encoded(codec, body)).unwrap();
+        let answer = |codec, body: &[u8]| runtime.block_on(common::answer(server, codec, body));
         let (json_answer, msgpack_answer) = (answer(Codec::Json, &case.body), answer(Codec::MsgPack, &msgpack));
         let decoded: serde_json::Value = rmp_serde::from_slice(&msgpack_answer).unwrap();
         assert_eq!(decoded, serde_json::from_slice::<serde_json::Value>(&json_answer).unwrap(), "{}", case.name);
         let run = |codec, body: &[u8]| {
             runtime.block_on(async {
                 for _ in 0..calls {
-                    black_box(server.dispatch_encoded(codec, black_box(body)).await);
+                    black_box(common::answer(server, codec, black_box(body)).await);
                 }
             })
         };
@@ -156,7 +156,7 @@ fn cases() -> Vec<Case> {
 /// Both ways answer each case alike (same JSON value).
 fn check(runtime: &tokio::runtime::Runtime, server: &remotipy::Server, cases: &[Case]) {
     for case in cases {
-        let ours = runtime.block_on(server.dispatch_bytes(&case.body)).unwrap();
+        let ours = runtime.block_on(common::answer(server, remotipy::Codec::Json, &case.body));
         let ours: serde_json::Value = serde_json::from_slice(&ours).unwrap();
         let hand: serde_json::Value = serde_json::from_slice(&(case.hand)(&case.body)).unwrap();
         assert_eq!(ours, hand, "{}: the two ways disagree", case.name);

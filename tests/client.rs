@@ -63,7 +63,10 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
             connector.set_nodelay(true);
             let client =
                 hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
-            ClientBuilder::with_transport(remotipy::HyperTransport::with_client(client, url.parse().unwrap()))
+            ClientBuilder::with_transport(remotipy::transport::HyperTransport::with_client(
+                client,
+                url.parse().unwrap(),
+            ))
         }
         _ => ProbeClient::builder(url),
     }
@@ -72,22 +75,23 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
 /// A transport of the user's: counts what it carries, then hands it to an
 /// in-process server.
 struct Counting {
-    inner: remotipy::InProcess,
+    inner: remotipy::transport::InProcess,
     sent: Arc<AtomicUsize>,
 }
 
 impl Counting {
     fn new() -> Self {
-        let inner = remotipy::InProcess::new(ProbeServer::new(ProbeImpl::default()).into_server());
+        let inner = remotipy::transport::InProcess::new(ProbeServer::new(ProbeImpl::default()).into_server());
         Counting { inner, sent: Arc::default() }
     }
 }
 
-impl remotipy::Transport for Counting {
+impl remotipy::transport::Transport for Counting {
     fn send<'a>(
         &'a self,
-        request: remotipy::TransportRequest<'a>,
-    ) -> remotipy::BoxFuture<'a, Result<remotipy::TransportResponse, remotipy::BoxError>> {
+        request: remotipy::transport::TransportRequest<'a>,
+    ) -> remotipy::transport::BoxFuture<'a, Result<remotipy::transport::TransportResponse, remotipy::transport::BoxError>>
+    {
         self.sent.fetch_add(1, Ordering::Relaxed);
         self.inner.send(request)
     }
@@ -107,16 +111,17 @@ async fn a_custom_transport_carries_every_call_with_the_builders_settings() {
     assert_eq!(c.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
     assert_eq!(c.sum(1, 2).await.unwrap(), 3);
     assert_eq!(sent.load(Ordering::Relaxed), 2);
-    // Its response limit is its own: setting one here is refused, not ignored.
-    let limited = ClientBuilder::<ProbeClient>::with_transport(Counting::new()).max_response_size(1024).build();
-    assert!(matches!(&limited, Err(remotipy::BuildError::Unsupported(why)) if why.contains("own response size limit")));
+    // The builder's response limit reaches it with every call.
+    let limited: ProbeClient = ClientBuilder::with_transport(Counting::new()).max_response_size(64).build().unwrap();
+    let error = limited.echo("x".repeat(100)).await.unwrap_err();
+    assert!(error.to_string().contains("exceeds the limit of 64 bytes"), "{error}");
 }
 
 /// An app that mounts the endpoint at a path is called in-process at that path.
 #[tokio::test]
 async fn in_process_calls_reach_a_router_at_the_endpoints_path() {
     let app = axum::Router::new().route("/api/rpc", ProbeServer::new(ProbeImpl::default()).into_route());
-    let c = ProbeClient::in_process(remotipy::InProcess::from(app.clone()).at("/api/rpc"));
+    let c = ProbeClient::in_process(remotipy::transport::InProcess::from(app.clone()).at("/api/rpc").unwrap());
     assert_eq!(c.sum(1, 2).await.unwrap(), 3);
     let at_root = ProbeClient::in_process(app);
     let error = at_root.sum(1, 2).await.unwrap_err();
@@ -207,7 +212,7 @@ async fn remote_failures_carry_code_and_message(t: Transport) {
 async fn default_and_per_call_headers_reach_the_handler(t: Transport) {
     let c = builder(t).await.header("x-authentication-token", "t0k3n").build().unwrap();
     assert_eq!(c.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
-    let per_call = c.with_options(CallOptions::new().header("x-request-tag", "once"));
+    let per_call = c.with_options(CallOptions::new().header("x-request-tag", "once")).unwrap();
     assert_eq!(per_call.header("x-request-tag".into()).await.unwrap().as_deref(), Some("once"));
     assert_eq!(per_call.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
     // The original client is unchanged.
@@ -221,7 +226,7 @@ async fn timeouts_fire_and_per_call_timeouts_override(t: Transport) {
     assert!(error.is_timeout(), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     assert_eq!(error.to_string(), "`sleep` timed out after 100ms");
-    let patient = c.with_options(CallOptions::new().timeout(Duration::from_secs(5)));
+    let patient = c.with_options(CallOptions::new().timeout(Duration::from_secs(5))).unwrap();
     assert_eq!(patient.sleep(200).await.unwrap(), 200);
 }
 
@@ -271,13 +276,13 @@ async fn batches_answer_each_call_in_one_request(t: Transport) {
 
 async fn batches_carry_headers_and_time_out_as_a_whole(t: Transport) {
     let c = builder(t).await.header("x-authentication-token", "t0k3n").build().unwrap();
-    let mut batch = c.with_options(CallOptions::new().header("x-request-tag", "once")).batch();
+    let mut batch = c.with_options(CallOptions::new().header("x-request-tag", "once")).unwrap().batch();
     let (token, tag) = (batch.header("x-authentication-token".into()), batch.header("x-request-tag".into()));
     let mut replies = batch.send_batch().await.unwrap();
     assert_eq!(replies.take(token).unwrap().as_deref(), Some("t0k3n"));
     assert_eq!(replies.take(tag).unwrap().as_deref(), Some("once"));
 
-    let impatient = c.with_options(CallOptions::new().timeout(Duration::from_millis(100)));
+    let impatient = c.with_options(CallOptions::new().timeout(Duration::from_millis(100))).unwrap();
     let mut batch = impatient.batch();
     let _quick = batch.sum(1, 1);
     let _slow = batch.sleep(5_000);
@@ -306,7 +311,7 @@ async fn an_invalid_url_or_header_is_an_error_not_a_panic() {
         assert!(error.to_string().contains("invalid endpoint URL"), "{url}: {error}");
     }
     let error = ProbeClient::builder("http://127.0.0.1:1/rpc").header("bad header", "x").build().unwrap_err();
-    assert!(error.to_string().contains("invalid default header \"bad header\""), "{error}");
+    assert!(error.to_string().contains("invalid header \"bad header\""), "{error}");
     let error = ProbeClient::builder("http://127.0.0.1:1/rpc").header("x-ok", "bad\nvalue").build().unwrap_err();
     assert!(error.to_string().contains("x-ok"), "{error}");
     #[cfg(feature = "hyper")]
@@ -314,6 +319,28 @@ async fn an_invalid_url_or_header_is_an_error_not_a_panic() {
         let error = ProbeClient::builder("https://127.0.0.1:1/rpc").hyper().build().unwrap_err();
         assert!(error.to_string().contains("the hyper transport speaks plain http"), "{error}");
     }
+    // Per-call headers follow the same rule: an error, not a panic.
+    let client = ProbeClient::new("http://127.0.0.1:1/rpc").unwrap();
+    let error = client.with_options(CallOptions::new().header("x-ok", "bad\nvalue")).unwrap_err();
+    assert!(error.to_string().contains("invalid header \"x-ok\""), "{error}");
+}
+
+/// Without TLS built in, an https endpoint is refused when the client is
+/// built, naming the feature, instead of failing every call.
+#[cfg(not(feature = "rustls"))]
+#[test]
+fn https_without_the_rustls_feature_is_a_build_error() {
+    let error = ProbeClient::new("https://example.com/rpc").unwrap_err();
+    assert!(matches!(error, remotipy::client::BuildError::TlsNotEnabled { .. }), "{error:?}");
+    assert!(error.to_string().contains("enable its `rustls` feature"), "{error}");
+    // A reqwest client of the caller's may well have TLS: its choice.
+    ProbeClient::builder("https://example.com/rpc").reqwest_client(reqwest::Client::new()).build().unwrap();
+}
+
+#[cfg(feature = "rustls")]
+#[test]
+fn https_with_the_rustls_feature_builds() {
+    ProbeClient::new("https://example.com/rpc").unwrap();
 }
 
 async fn a_server_that_is_down_is_a_transport_error(t: Transport) {
@@ -530,10 +557,12 @@ async fn unencodable_arguments_and_results_are_clean_errors() {
     let client = MapsClient::in_process(MapsServer::new(M).into_server());
     let error = client.count([(vec![1u8], 1u8)].into()).await.unwrap_err();
     assert!(matches!(error, Error::Encode { method: "count", .. }), "{error:?}");
-    assert!(error.to_string().contains("key must be a string"), "{error}");
+    assert_eq!(error.to_string(), "`count` could not encode its arguments");
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert!(source.contains("key must be a string"), "{source}");
     let error = client.make().await.unwrap_err();
     assert_eq!(error.code(), Some(-32603), "{error:?}");
-    assert!(error.to_string().contains("cannot encode the result"), "{error}");
+    assert!(error.to_string().contains("`make` returned a result that cannot be encoded"), "{error}");
     // In a batch, the unencodable call fails alone; the others still go.
     let mut batch = client.batch();
     let (bad, good) = (batch.count([(vec![1u8], 1u8)].into()), batch.count(BTreeMap::new()));

@@ -184,14 +184,14 @@ proptest! {
     #[test]
     fn arbitrary_bytes_get_a_valid_answer(body in prop::collection::vec(any::<u8>(), 0..256)) {
         let server = server();
-        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+        assert_valid_answer(runtime().block_on(common::answer(&server, remotipy::Codec::Json, &body)));
     }
 
     #[test]
     fn arbitrary_json_gets_a_valid_answer(value in json_value()) {
         let server = server();
         let body = serde_json::to_vec(&value).unwrap();
-        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+        assert_valid_answer(runtime().block_on(common::answer(&server, remotipy::Codec::Json, &body)));
     }
 
     #[test]
@@ -201,7 +201,7 @@ proptest! {
             true => serde_json::to_vec(&batch[0]).unwrap(),
             false => serde_json::to_vec(&batch).unwrap(),
         };
-        assert_valid_answer(runtime().block_on(server.dispatch_bytes(&body)));
+        assert_valid_answer(runtime().block_on(common::answer(&server, remotipy::Codec::Json, &body)));
     }
 }
 
@@ -219,7 +219,7 @@ mod msgpack {
     }
 
     fn answer(body: &[u8]) {
-        let answer = runtime().block_on(server().dispatch_encoded(Codec::MsgPack, body));
+        let answer = runtime().block_on(common::answer(&server(), Codec::MsgPack, body));
         if let Some(bytes) = answer {
             assert_valid_value(rmp_serde::from_slice(&bytes).expect("the answer is MessagePack"));
         }
@@ -245,7 +245,7 @@ mod msgpack {
         fn truncated_requests_get_a_parse_error(value in request_like(), cut in any::<prop::sample::Index>()) {
             let body = encode(&value);
             let body = &body[..cut.index(body.len())];
-            let answer = runtime().block_on(server().dispatch_encoded(Codec::MsgPack, body)).expect("an answer");
+            let answer = runtime().block_on(common::answer(&server(), Codec::MsgPack, body)).expect("an answer");
             let answer: Value = rmp_serde::from_slice(&answer).expect("the answer is MessagePack");
             prop_assert_eq!(&answer["error"]["code"], &json!(-32700), "{}", answer);
         }

@@ -100,7 +100,7 @@ async fn assert_auth(ada: AccountClient, anonymous: AccountClient) {
     // Per client.
     assert_eq!(ada.whoami().await.unwrap(), "ada");
     // Per call, on a client without the header.
-    let as_root = anonymous.with_options(CallOptions::new().header("x-authentication-token", "root-token"));
+    let as_root = anonymous.with_options(CallOptions::new().header("x-authentication-token", "root-token")).unwrap();
     assert_eq!(as_root.whoami().await.unwrap(), "root");
     // Without a token the layer answers 401 before any dispatch.
     let error = anonymous.whoami().await.unwrap_err();

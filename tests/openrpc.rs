@@ -60,7 +60,7 @@ fn the_document_is_valid_openrpc() {
 fn methods_carry_docs_params_results_and_errors() {
     let server = composed();
     let document = server.openrpc();
-    assert_eq!(document["openrpc"], remotipy::OPENRPC_VERSION);
+    assert_eq!(document["openrpc"], remotipy::openrpc::OPENRPC_VERSION);
     assert_eq!(document["info"], json!({ "title": "remotipy example", "version": "1.2.3" }));
     let names: Vec<&str> =
         document["methods"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();

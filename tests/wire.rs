@@ -392,6 +392,6 @@ async fn two_traits_declaring_one_method_name_cannot_share_an_endpoint() {
     }
     let error =
         remotipy::Server::builder().service(LeftServer::new(L)).service(RightServer::new(R)).build().unwrap_err();
-    assert_eq!(error, remotipy::ServerError::DuplicateMethod { method: "ping", first: "Left", second: "Right" });
+    assert_eq!(error, remotipy::server::BuildError::DuplicateMethod { method: "ping", first: "Left", second: "Right" });
     assert!(error.to_string().starts_with("method `ping` is declared by both `Left` and `Right`"), "{error}");
 }

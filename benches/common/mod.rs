@@ -96,3 +96,14 @@ pub async fn parent_gone() {
 pub fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
+
+/// The body `server` answers `body` (in `codec`) with, through the one
+/// entry point a request takes: `Server::handle`.
+pub async fn answer(server: &remotipy::Server, codec: remotipy::Codec, body: &[u8]) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    let mut request = http::Request::new(axum::body::Body::from(body.to_vec()));
+    *request.method_mut() = http::Method::POST;
+    request.headers_mut().insert(http::header::CONTENT_TYPE, codec.content_type());
+    let response = server.handle(request).await;
+    response.into_body().collect().await.unwrap().to_bytes().to_vec()
+}

@@ -45,7 +45,7 @@ impl Calculator for Calc {
 }
 
 /// Both traits at `/rpc`.
-pub fn router() -> Result<Router, remotipy::ServerError> {
+pub fn router() -> Result<Router, remotipy::server::BuildError> {
     let rpc = remotipy::Server::builder()
         .service(UsersServer::new(Directory))
         .service(CalculatorServer::new(Calc))

@@ -1,5 +1,6 @@
 //! The `#[remote(...)]` options: on the trait (`crate`, `namespace`) and on
-//! methods (`name`, `notification`).
+//! methods (`name`, `notification`, `idempotent`). Each may be given once; a
+//! repetition is an error at the repetition.
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
@@ -7,32 +8,58 @@ use syn::{Attribute, LitStr, Path};
 
 use crate::errors::Errors;
 
+/// An option that may be set once, as serde's `Attr`.
+pub struct Attr<T> {
+    name: &'static str,
+    value: Option<T>,
+}
+
+impl<T> Attr<T> {
+    fn none(name: &'static str) -> Self {
+        Attr { name, value: None }
+    }
+
+    /// Sets the value, or reports a repetition at `at`.
+    fn set(&mut self, meta: &ParseNestedMeta, value: T, errors: &mut Errors) {
+        match self.value {
+            Some(_) => errors.at(&meta.path, format_args!("duplicate remotipy option `{}`", self.name)),
+            None => self.value = Some(value),
+        }
+    }
+
+    pub fn get(self) -> Option<T> {
+        self.value
+    }
+}
+
 /// Options given to `#[remotipy::remote(...)]` itself.
 pub struct TraitOptions {
     pub krate: Option<Path>,
     pub namespace: Option<LitStr>,
 }
 
-/// Options of one method's `#[remote(...)]`.
-#[derive(Default)]
+/// Options of one method's `#[remote(...)]` attributes.
 pub struct MethodOptions {
     pub name: Option<LitStr>,
     /// The span of the `notification` key, when present.
     pub notification: Option<Span>,
+    /// The span of the `idempotent` key, when present.
+    pub idempotent: Option<Span>,
 }
 
 impl TraitOptions {
     pub fn parse(args: proc_macro2::TokenStream, errors: &mut Errors) -> Self {
-        let mut options = TraitOptions { krate: None, namespace: None };
+        let (mut krate, mut namespace) = (Attr::none("crate"), Attr::none("namespace"));
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("crate") {
                 let lit = meta.value()?.parse::<LitStr>()?;
                 let path = lit.parse::<Path>().map_err(|_| {
                     syn::Error::new(lit.span(), "`crate` must be the path of the remotipy crate, e.g. \"::remotipy\"")
                 })?;
-                options.krate = Some(path);
+                krate.set(&meta, path, errors);
             } else if meta.path.is_ident("namespace") {
-                options.namespace = Some(meta.value()?.parse()?);
+                let lit = meta.value()?.parse()?;
+                namespace.set(&meta, lit, errors);
             } else {
                 unknown_key(&meta, "`crate`, `namespace`", errors)?;
             }
@@ -41,22 +68,29 @@ impl TraitOptions {
         if let Err(e) = syn::parse::Parser::parse2(parser, args) {
             errors.push(e);
         }
-        options
+        TraitOptions { krate: krate.get(), namespace: namespace.get() }
     }
 }
 
 impl MethodOptions {
-    /// Reads every `#[remote(..)]` among `attrs`.
+    /// Reads every `#[remote(..)]` among `attrs`: options may be split over
+    /// several, but each is given once.
     pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> Self {
-        let mut options = MethodOptions::default();
+        let mut name = Attr::none("name");
+        let mut notification = Attr::none("notification");
+        let mut idempotent = Attr::none("idempotent");
         for attr in attrs.iter().filter(|a| is_remote(a)) {
             let result = attr.parse_nested_meta(|meta| {
+                let span = meta.path.segments[0].ident.span();
                 if meta.path.is_ident("name") {
-                    options.name = Some(meta.value()?.parse()?);
+                    let lit = meta.value()?.parse()?;
+                    name.set(&meta, lit, errors);
                 } else if meta.path.is_ident("notification") {
-                    options.notification = Some(meta.path.segments[0].ident.span());
+                    notification.set(&meta, span, errors);
+                } else if meta.path.is_ident("idempotent") {
+                    idempotent.set(&meta, span, errors);
                 } else {
-                    unknown_key(&meta, "`name`, `notification`", errors)?;
+                    unknown_key(&meta, "`name`, `notification`, `idempotent`", errors)?;
                 }
                 Ok(())
             });
@@ -64,7 +98,7 @@ impl MethodOptions {
                 errors.push(e);
             }
         }
-        options
+        MethodOptions { name: name.get(), notification: notification.get(), idempotent: idempotent.get() }
     }
 }
 

@@ -23,8 +23,11 @@ fn users_trait() {
                 async fn search(&self, name: String, limit: Option<u32>) -> Vec<UserInfo>;
                 #[remote(notification)]
                 async fn audit(&self, line: String);
-                #[remote(name = "users.count")]
+                #[remote(name = "users.count", idempotent)]
                 async fn count(&self) -> u64;
+                #[cfg(feature = "admin")]
+                #[deprecated = "use `count`"]
+                async fn r#match(&self, r#type: String) -> bool;
             }
         },
     );

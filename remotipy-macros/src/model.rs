@@ -18,23 +18,40 @@ pub struct RemoteTrait {
 
 /// One remote method.
 pub struct Method {
-    /// The Rust name (also the client method's name).
+    /// The Rust name (also the client method's name), raw if written so.
     pub ident: Ident,
     /// The name on the wire.
     pub wire_name: String,
     /// Where the wire name was chosen (the `name = ".."` literal, or the ident).
     pub wire_span: Span,
-    /// Doc comments and other attributes to copy onto the client method.
-    pub docs: Vec<Attribute>,
+    /// The method's own attributes that its generated items carry too.
+    pub attrs: Forwarded,
     pub args: Vec<Arg>,
     pub output: Output,
     /// `#[remote(notification)]`: sent without an id; no reply awaited.
     pub notification: bool,
+    /// `#[remote(idempotent)]`: running it twice is harmless.
+    pub idempotent: bool,
+}
+
+/// A method's attributes, by where they go.
+#[derive(Default)]
+pub struct Forwarded {
+    /// `#[doc]`: on every generated method.
+    pub docs: Vec<Attribute>,
+    /// `#[cfg]`: on every generated item of the method, so a compiled-out
+    /// method is compiled out everywhere.
+    pub cfgs: Vec<Attribute>,
+    /// `#[cfg_attr]` and `#[deprecated]`: on the generated client methods,
+    /// which callers use.
+    pub callers: Vec<Attribute>,
 }
 
 /// One argument: a plain identifier and an owned type.
 pub struct Arg {
     pub ident: Ident,
+    /// The name on the wire (the identifier without `r#`).
+    pub wire_name: String,
     pub ty: Type,
     /// `T` of an `Option<T>` argument: it may be omitted on the wire, and is,
     /// when `None`.
@@ -44,24 +61,34 @@ pub struct Arg {
 /// What a method returns.
 #[allow(clippy::large_enum_variant)] // one per method, at compile time
 pub enum Output {
-    /// `-> T` (or nothing: `()`).
-    Value(Type),
+    /// `-> T` (or nothing: `()`); `written` when the signature wrote a type.
+    Value { ty: Type, written: bool },
     /// `-> Result<T, E>`: `E` travels as an application error.
     Fallible { ok: Type, err: Type, err_name: String },
 }
 
-impl RemoteTrait {
-    /// Every type that crosses the wire as an argument or a result.
+impl Method {
+    /// The types that cross the wire as themselves, in the order written:
+    /// arguments (but for `Option<T>` ones, whose `T` does), then the result.
     pub fn wire_types(&self) -> impl Iterator<Item = &Type> {
-        self.methods.iter().flat_map(|m| m.args.iter().map(|a| &a.ty).chain([m.output.ok_type()]))
+        let args = self.args.iter().map(Arg::wire_type);
+        args.chain([self.output.ok_type()])
     }
 
-    /// Every application error type.
-    pub fn error_types(&self) -> impl Iterator<Item = &Type> {
-        self.methods.iter().filter_map(|m| match &m.output {
+    /// The application error type, for a method declared `-> Result<T, E>`.
+    pub fn error_type(&self) -> Option<&Type> {
+        match &self.output {
             Output::Fallible { err, .. } => Some(err),
-            Output::Value(_) => None,
-        })
+            Output::Value { .. } => None,
+        }
+    }
+}
+
+impl Arg {
+    /// The type that crosses the wire: `T` for an `Option<T>` argument
+    /// (which is left out when `None`), else the argument's own.
+    pub fn wire_type(&self) -> &Type {
+        self.optional.as_ref().unwrap_or(&self.ty)
     }
 }
 
@@ -69,7 +96,7 @@ impl Output {
     /// The type of a successful call's result.
     pub fn ok_type(&self) -> &Type {
         match self {
-            Output::Value(ty) | Output::Fallible { ok: ty, .. } => ty,
+            Output::Value { ty, .. } | Output::Fallible { ok: ty, .. } => ty,
         }
     }
 }

@@ -6,11 +6,15 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::{FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReturnType, Signature, TraitItem, TraitItemFn, Type};
+use syn::ext::IdentExt;
+use syn::{
+    Attribute, FnArg, GenericArgument, ItemTrait, Pat, PathArguments, ReturnType, Signature, TraitItem, TraitItemFn,
+    Type,
+};
 
 use crate::attr::{MethodOptions, TraitOptions, is_remote};
 use crate::errors::Errors;
-use crate::model::{Arg, Method, Output, RemoteTrait};
+use crate::model::{Arg, Forwarded, Method, Output, RemoteTrait};
 
 pub fn remote_trait(options: TraitOptions, mut item: ItemTrait, errors: &mut Errors) -> RemoteTrait {
     check_trait_header(&item, errors);
@@ -76,15 +80,38 @@ fn method(f: &TraitItemFn, options: MethodOptions, namespace: Option<&str>, erro
     if !ok {
         return None;
     }
-    let base = options.name.as_ref().map_or_else(|| f.sig.ident.to_string(), syn::LitStr::value);
+    let base = options.name.as_ref().map_or_else(|| f.sig.ident.unraw().to_string(), syn::LitStr::value);
     let wire_span = options.name.as_ref().map_or_else(|| f.sig.ident.span(), syn::LitStr::span);
     let wire_name = match namespace {
         Some(ns) => format!("{ns}.{base}"),
         None => base,
     };
-    let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
-    let notification = options.notification.is_some();
-    Some(Method { ident: f.sig.ident.clone(), wire_name, wire_span, docs, args, output, notification })
+    Some(Method {
+        ident: f.sig.ident.clone(),
+        wire_name,
+        wire_span,
+        attrs: forwarded(&f.attrs),
+        args,
+        output,
+        notification: options.notification.is_some(),
+        idempotent: options.idempotent.is_some(),
+    })
+}
+
+/// Sorts the attributes the generated items of a method carry too.
+fn forwarded(attrs: &[Attribute]) -> Forwarded {
+    let mut forwarded = Forwarded::default();
+    for attr in attrs {
+        let path = attr.path();
+        if path.is_ident("doc") {
+            forwarded.docs.push(attr.clone());
+        } else if path.is_ident("cfg") {
+            forwarded.cfgs.push(attr.clone());
+        } else if path.is_ident("cfg_attr") || path.is_ident("deprecated") {
+            forwarded.callers.push(attr.clone());
+        }
+    }
+    forwarded
 }
 
 /// Checks everything about the signature but its arguments and return type.
@@ -147,11 +174,12 @@ fn arg(input: &FnArg, errors: &mut Errors) -> Option<Arg> {
     let ty_ok = wire_type(&typed.ty, "argument", errors);
     let ident = ident?;
     let optional = generic_args(&typed.ty, "Option").and_then(|args| <[Type; 1]>::try_from(args).ok());
-    ty_ok.then(|| Arg { optional: optional.map(|[inner]| inner), ident, ty: (*typed.ty).clone() })
+    let wire_name = ident.unraw().to_string();
+    ty_ok.then(|| Arg { optional: optional.map(|[inner]| inner), ident, wire_name, ty: (*typed.ty).clone() })
 }
 
 fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
-    let ReturnType::Type(_, ty) = ret else { return Some(Output::Value(syn::parse_quote!(()))) };
+    let ReturnType::Type(_, ty) = ret else { return Some(Output::Value { ty: syn::parse_quote!(()), written: false }) };
     if !wire_type(ty, "result", errors) {
         return None;
     }
@@ -160,7 +188,7 @@ fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
             let err_name = type_name(err);
             Some(Output::Fallible { ok: ok.clone(), err: err.clone(), err_name })
         }
-        _ => Some(Output::Value((**ty).clone())),
+        _ => Some(Output::Value { ty: (**ty).clone(), written: true }),
     }
 }
 

@@ -48,7 +48,7 @@ pub enum Error<E = Infallible> {
 
     /// The request never got an HTTP response: connection refused or reset,
     /// DNS, TLS, or the transport's own failure.
-    #[error("`{method}` could not reach the server: {source}")]
+    #[error("`{method}` could not reach the server")]
     Transport {
         /// The method called.
         method: &'static str,
@@ -89,7 +89,7 @@ pub enum Error<E = Infallible> {
     },
 
     /// The arguments could not be encoded (a `Serialize` impl failed).
-    #[error("`{method}` could not encode its arguments: {source}")]
+    #[error("`{method}` could not encode its arguments")]
     Encode {
         /// The method called.
         method: &'static str,
@@ -99,7 +99,8 @@ pub enum Error<E = Infallible> {
     },
 }
 
-/// A boxed error from a transport.
+/// A boxed error: what a transport fails with, and the source of
+/// [`Error::Transport`] and [`Error::Encode`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl<E> Error<E> {

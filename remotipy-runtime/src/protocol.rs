@@ -1,15 +1,9 @@
-//! The JSON-RPC 2.0 envelope: error codes, error objects and the request
-//! shape the dispatcher reads.
-//!
-//! Requests are parsed *borrowing* from the body: `params` and `id` stay raw
-//! JSON slices until the method is known, so the envelope costs one scan and
-//! the arguments are decoded straight into the method's own types.
+//! The wire vocabulary of JSON-RPC 2.0 as remotipy speaks it: error codes
+//! and the error object. Parsing and dispatch live elsewhere.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::value::RawValue;
+use serde::{Deserialize, Serialize};
 
 /// The error codes JSON-RPC 2.0 defines, plus the one remotipy uses for
 /// application errors.
@@ -79,28 +73,4 @@ impl fmt::Display for ErrorObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (code {})", self.message, self.code)
     }
-}
-
-/// One request object of a call or batch, borrowed from the body.
-#[derive(Deserialize)]
-pub(crate) struct RequestRef<'a> {
-    #[serde(borrow)]
-    pub jsonrpc: Cow<'a, str>,
-    #[serde(borrow)]
-    pub method: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub params: Option<&'a RawValue>,
-    /// `None` when the key is absent (a notification); `Some("null")` for `"id": null`.
-    #[serde(borrow, default, deserialize_with = "present")]
-    pub id: Option<&'a RawValue>,
-}
-
-/// Deserializes a key that is present (even as `null`) into `Some`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-/// Only strings, numbers and null are valid ids.
-pub(crate) fn id_is_valid(id: &RawValue) -> bool {
-    matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n'))
 }

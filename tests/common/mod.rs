@@ -134,3 +134,15 @@ pub async fn serve_app(app: axum::Router) -> String {
 pub async fn serve_probe() -> String {
     serve(ProbeServer::new(ProbeImpl::default()).into_router()).await
 }
+
+/// What `server` answers `body` (in `codec`) with, in this process, through
+/// `Server::handle`: `None` for no body (204).
+pub async fn answer(server: &remotipy::Server, codec: remotipy::Codec, body: &[u8]) -> Option<Vec<u8>> {
+    use http_body_util::BodyExt;
+    let mut request = http::Request::new(axum::body::Body::from(body.to_vec()));
+    *request.method_mut() = http::Method::POST;
+    request.headers_mut().insert(http::header::CONTENT_TYPE, codec.content_type());
+    let response = server.handle(request).await;
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (!bytes.is_empty()).then(|| bytes.to_vec())
+}

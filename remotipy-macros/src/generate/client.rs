@@ -1,34 +1,17 @@
-//! The calling side: `<Trait>Client` (one async method per trait method,
-//! same arguments, a flat `Result<T, remotipy::Error<E>>`), `<Trait>Batch`
-//! (the same methods queued into one JSON-RPC batch) and, with remotipy's
-//! `blocking` feature, `<Trait>BlockingClient` (the same calls without
-//! `.await`).
+//! `<Trait>Client`: one async method per trait method, same arguments,
+//! returning a flat `Result<T, remotipy::Error<E>>`. The method forwarding
+//! here is shared with the batch and the blocking client.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 
-use super::{batch_ident, client_ident, params_ident, server_ident, wire_bounds};
-use crate::model::{Method, Output, RemoteTrait};
+use super::{Ctx, params_ident, spec_ident};
+use crate::model::{Method, Output};
 
-/// The structs (public, documented) and their impls (inside the private const).
-pub fn generate(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
-    let (client_def, client_impl) = async_client(remote);
-    let (batch_def, batch_impl) = batch(remote);
-    let (blocking_def, blocking_impl) = blocking_client(remote);
-    (quote!(#client_def #batch_def #blocking_def), quote!(#client_impl #batch_impl #blocking_impl))
-}
-
-/// How a generated method hands its call to the runtime.
-#[derive(Clone, Copy)]
-enum Flavor {
-    Async,
-    Batch,
-    Blocking,
-}
-
-fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
-    let (krate, vis, trait_ident) = (&remote.krate, &remote.item.vis, &remote.item.ident);
-    let (ident, batch, server) = (client_ident(remote), batch_ident(remote), server_ident(remote));
+/// The struct (public, documented) and its impls (inside the private const).
+pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
+    let (krate, vis, trait_ident) = (cx.krate, cx.vis, cx.trait_ident);
+    let (ident, batch, server) = (cx.client_ident(), cx.batch_ident(), cx.server_ident());
     let doc = format!(
         "Calls a remote [`{trait_ident}`] over JSON-RPC 2.0: one method per trait method, same arguments, \
          returning `Result<T, remotipy::Error<E>>`.\n\nBuild it with [`{ident}::new`] or [`{ident}::builder`]; \
@@ -46,13 +29,14 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
          over HTTP: for tests. `target` is a `remotipy::Server` (from a [`{server}`] with `.into_server()`) or \
          an axum `Router`, whose layers then run too."
     );
-    let methods = remote.methods.iter().map(|m| forward(remote, m, Flavor::Async));
-    let (constructors, build) = constructors(remote, &ident, quote!(into_client));
-    let bounds = wire_bounds(remote);
-    // A private trait's callers may use only some methods, or none on one side.
+    let methods = cx.remote.methods.iter().map(|m| forward(cx, m, Flavor::Async));
+    let constructors = constructors(cx);
+    let build = build_target(cx, &ident, quote!(into_client));
+    let allow = cx.allow_lints();
     let imp = quote! {
-        #[allow(dead_code)]
-        impl #ident where #bounds {
+        #allow
+        #[allow(dead_code)] // a private trait's callers may use only some methods
+        impl #ident {
             #constructors
 
             /// Wraps an untyped client (any transport).
@@ -61,7 +45,7 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
             }
 
             #[doc = #in_process_doc]
-            #vis fn in_process(target: impl ::core::convert::Into<#krate::InProcess>) -> Self {
+            #vis fn in_process(target: impl ::core::convert::Into<#krate::transport::InProcess>) -> Self {
                 Self { client: #krate::Client::in_process(target) }
             }
 
@@ -72,12 +56,13 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
 
             /// Starts a batch: calls queued on it go out together, in one request, on `send_batch`.
             #vis fn batch(&self) -> #batch {
-                #batch { batch: self.client.batch() }
+                #batch::from_batch(self.client.batch())
             }
 
             #(#methods)*
         }
 
+        #[automatically_derived]
         impl ::core::convert::From<#krate::Client> for #ident {
             fn from(client: #krate::Client) -> Self {
                 Self { client }
@@ -89,117 +74,64 @@ fn async_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
     (def, imp)
 }
 
-/// `new`, `builder` and `with_options`, shared by the async and blocking
-/// clients; `ClientBuilder::build` makes `ident` with the builder's `into`
-/// method (`into_client` or `into_blocking`).
-fn constructors(remote: &RemoteTrait, ident: &syn::Ident, into: TokenStream) -> (TokenStream, TokenStream) {
-    let (krate, vis) = (&remote.krate, &remote.item.vis);
-    let methods = quote! {
+/// `new`, `builder` and `with_options`, shared by the async and blocking clients.
+pub fn constructors(cx: &Ctx) -> TokenStream {
+    let (krate, vis) = (cx.krate, cx.vis);
+    quote! {
         /// A client for the endpoint at `url` (e.g. `http://127.0.0.1:3000/rpc`) with default settings:
         /// a new connection pool and a 60 s timeout. An invalid URL is an error, not a panic.
         #vis fn new(
             url: impl ::core::convert::Into<::std::string::String>,
-        ) -> ::core::result::Result<Self, #krate::BuildError> {
+        ) -> ::core::result::Result<Self, #krate::client::BuildError> {
             Self::builder(url).build()
         }
 
-        /// Configures a client for the endpoint at `url`: default headers, timeout, transport.
+        /// Configures a client for the endpoint at `url`: headers, timeout, codec, transport.
         #vis fn builder(url: impl ::core::convert::Into<::std::string::String>) -> #krate::ClientBuilder<Self> {
             #krate::ClientBuilder::new(url)
         }
 
-        /// A clone whose calls also send the given headers and use the given timeout.
-        #vis fn with_options(&self, options: #krate::CallOptions) -> Self {
-            Self { client: self.client.with_options(options) }
+        /// A clone whose calls send the options' headers (each replacing this client's headers of its
+        /// name) and use its timeout. An invalid header is an error.
+        #vis fn with_options(
+            &self,
+            options: #krate::CallOptions,
+        ) -> ::core::result::Result<Self, #krate::client::BuildError> {
+            ::core::result::Result::Ok(Self { client: self.client.with_options(options)? })
         }
-    };
-    let build = quote! {
-        impl #krate::BuildTarget for #ident {
-            fn build(builder: #krate::ClientBuilder<Self>) -> ::core::result::Result<Self, #krate::BuildError> {
+    }
+}
+
+/// `ClientBuilder::build` makes `ident` with the builder's `into`
+/// method (`into_client` or `into_blocking`).
+pub fn build_target(cx: &Ctx, ident: &syn::Ident, into: TokenStream) -> TokenStream {
+    let krate = cx.krate;
+    quote! {
+        #[automatically_derived]
+        impl #krate::client::BuildTarget for #ident {
+            fn build(
+                builder: #krate::ClientBuilder<Self>,
+            ) -> ::core::result::Result<Self, #krate::client::BuildError> {
                 ::core::result::Result::Ok(Self { client: builder.#into()? })
             }
         }
-    };
-    (methods, build)
+    }
 }
 
-fn batch(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
-    let (krate, vis, trait_ident) = (&remote.krate, &remote.item.vis, &remote.item.ident);
-    let (client, ident) = (client_ident(remote), batch_ident(remote));
-    let doc = format!(
-        "Calls to a remote [`{trait_ident}`] queued to go out together in one JSON-RPC batch; made by \
-         [`{client}::batch`]. Each method returns a handle; [`{ident}::send_batch`] sends them all and \
-         `replies.take(handle)` reads one outcome. Generated by `#[remotipy::remote]`."
-    );
-    let def = quote! {
-        #[doc = #doc]
-        #[derive(::core::fmt::Debug)]
-        #[must_use = "nothing is sent until `.send_batch().await`"]
-        #vis struct #ident {
-            batch: #krate::Batch,
-        }
-    };
-    let methods = remote.methods.iter().map(|m| forward(remote, m, Flavor::Batch));
-    let bounds = wire_bounds(remote);
-    let imp = quote! {
-        #[allow(dead_code)]
-        impl #ident where #bounds {
-            #(#methods)*
-
-            /// Sends every queued call in one request. Each call's outcome is read from the
-            /// returned replies with `replies.take(handle)`.
-            #vis async fn send_batch(self) -> ::core::result::Result<#krate::Replies, #krate::Error> {
-                self.batch.send().await
-            }
-        }
-    };
-    (def, imp)
+/// How a generated method hands its call to the runtime.
+#[derive(Clone, Copy)]
+pub enum Flavor {
+    Async,
+    Batch,
+    Blocking,
 }
 
-/// Emitted through the runtime's `if_blocking!`, so it exists exactly when
-/// remotipy's `blocking` feature is on.
-fn blocking_client(remote: &RemoteTrait) -> (TokenStream, TokenStream) {
-    let (krate, vis, trait_ident) = (&remote.krate, &remote.item.vis, &remote.item.ident);
-    let ident = format_ident!("{trait_ident}BlockingClient");
-    let doc = format!(
-        "Calls a remote [`{trait_ident}`] and waits for the answer: the methods of [`{}`] without `.await`, for \
-         scripts and command-line tools (remotipy feature `blocking`, on `reqwest::blocking`).\n\nIt refuses to \
-         run inside an async runtime, where it would block the runtime's thread. Generated by \
-         `#[remotipy::remote]`.",
-        client_ident(remote)
-    );
-    let def = quote! {
-        #krate::__private::if_blocking! {
-            #[doc = #doc]
-            #[derive(::core::clone::Clone, ::core::fmt::Debug)]
-            #vis struct #ident {
-                client: #krate::__private::BlockingClient,
-            }
-        }
-    };
-    let methods = remote.methods.iter().map(|m| forward(remote, m, Flavor::Blocking));
-    let (constructors, build) = constructors(remote, &ident, quote!(into_blocking));
-    let bounds = wire_bounds(remote);
-    let imp = quote! {
-        #krate::__private::if_blocking! {
-            #[allow(dead_code)]
-            impl #ident where #bounds {
-                #constructors
-                #(#methods)*
-            }
-
-            #build
-        }
-    };
-    (def, imp)
-}
-
-/// One trait method as `flavor` exposes it: same name, docs and arguments,
-/// forwarding the params struct to the runtime.
-fn forward(remote: &RemoteTrait, m: &Method, flavor: Flavor) -> TokenStream {
-    let (krate, vis) = (&remote.krate, &remote.item.vis);
-    let (ident, docs, wire) = (&m.ident, &m.docs, &m.wire_name);
-    let params = params_ident(m);
+/// One trait method as `flavor` exposes it: same name, docs, `cfg`s,
+/// deprecation and arguments, handing the params struct to the runtime.
+pub fn forward(cx: &Ctx, m: &Method, flavor: Flavor) -> TokenStream {
+    let (krate, vis) = (cx.krate, cx.vis);
+    let (ident, spec, params) = (&m.ident, spec_ident(m), params_ident(m));
+    let (docs, cfgs, callers) = (&m.attrs.docs, &m.attrs.cfgs, &m.attrs.callers);
     let names = m.args.iter().map(|a| &a.ident);
     let args = m.args.iter().map(|a| {
         let (name, ty) = (&a.ident, &a.ty);
@@ -207,11 +139,11 @@ fn forward(remote: &RemoteTrait, m: &Method, flavor: Flavor) -> TokenStream {
     });
     let (ok, err) = match (&m.output, m.notification) {
         (_, true) => (quote!(()), None),
-        (Output::Value(ty), false) => (quote!(#ty), None),
+        (Output::Value { ty, .. }, false) => (quote!(#ty), None),
         (Output::Fallible { ok, err, .. }, false) => (quote!(#ok), Some(err)),
     };
     let call = match (m.notification, err.is_some()) {
-        (true, _) => quote!(notify),
+        (true, _) => quote!(notify_method),
         (false, false) => quote!(call),
         (false, true) => quote!(call_fallible),
     };
@@ -219,26 +151,25 @@ fn forward(remote: &RemoteTrait, m: &Method, flavor: Flavor) -> TokenStream {
         Some(err) => quote!(#krate::Error<#err>),
         None => quote!(#krate::Error),
     };
-    let (asyncness, ret, target, suffix) = match flavor {
-        Flavor::Async => (quote!(async), quote!(::core::result::Result<#ok, #error>), quote!(client), quote!(.await)),
-        Flavor::Blocking => (quote!(), quote!(::core::result::Result<#ok, #error>), quote!(client), quote!()),
+    let result = quote!(::core::result::Result<#ok, #error>);
+    let (signature, target, suffix) = match flavor {
+        Flavor::Async => (quote!(async fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!(.await)),
+        Flavor::Blocking => (quote!(fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!()),
         Flavor::Batch => {
             let ret = match (m.notification, err) {
                 (true, _) => quote!(()),
-                (false, None) => quote!(#krate::Pending<#ok>),
-                (false, Some(err)) => quote!(#krate::Pending<#ok, #err>),
+                (false, None) => quote!(#krate::batch::Pending<#ok>),
+                (false, Some(err)) => quote!(#krate::batch::Pending<#ok, #err>),
             };
-            (quote!(), ret, quote!(batch), quote!())
+            (quote!(fn #ident(&mut self, #(#args),*) -> #ret), quote!(batch), quote!())
         }
-    };
-    let receiver = match flavor {
-        Flavor::Batch => quote!(&mut self),
-        _ => quote!(&self),
     };
     quote_spanned! {ident.span()=>
         #(#docs)*
-        #vis #asyncness fn #ident(#receiver, #(#args),*) -> #ret {
-            self.#target.#call(#wire, &#params { #(#names),* })#suffix
+        #(#cfgs)*
+        #(#callers)*
+        #vis #signature {
+            self.#target.#call::<#spec>(&#params { #(#names),* })#suffix
         }
     }
 }

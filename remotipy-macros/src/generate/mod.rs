@@ -1,96 +1,149 @@
-//! From the model to Rust: the trait itself, the params structs both sides
-//! share, the client and the server.
+//! From the model to Rust: the trait itself, one method spec per method
+//! (its params struct and types, shared by both sides), the clients and the
+//! server.
 //!
 //! Every path is absolute (`::core`, `::std`, or the remotipy crate's
 //! `__private` re-exports), so the output compiles under
 //! `#![no_implicit_prelude]`, beside user types named `Result` or `Option`,
 //! and without a direct dependency on serde, axum or reqwest.
+//!
+//! No generated impl has bounds on the user's types: each type's
+//! requirements (serde, `Display` for errors) are checked once, in the
+//! method specs, at the type's first occurrence in the trait. A type that
+//! lacks them is one error there, not one per use of the client or server.
 
+mod batch;
+mod blocking;
 mod client;
-mod params;
+mod method;
+mod openrpc;
 mod server;
 mod trait_def;
+mod types;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::Ident;
-use syn::spanned::Spanned;
+use quote::{format_ident, quote};
+use syn::{Ident, Path, Visibility};
 
 use crate::model::{Method, RemoteTrait};
 
 pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
-    let trait_def = trait_def::rewrite(&remote.item);
+    let trait_def = trait_def::rewrite(&remote.item, &remote.krate);
     // A generic trait (already reported) gets no client or server: they
     // would only add errors about its missing type arguments.
     if !remote.item.generics.params.is_empty() {
         return quote!(#trait_def);
     }
-    let params = remote.methods.iter().map(|m| params::define(remote, m));
-    let client = client::generate(remote);
-    let server = server::generate(remote);
-    let (client_def, client_impl) = client;
-    let (server_def, server_impl) = server;
+    let cx = Ctx::new(remote);
+    let markers = cx.markers.define(&cx.private);
+    let specs = remote.methods.iter().map(|m| method::spec(&cx, m));
+    let (client_def, client_impl) = client::generate(&cx);
+    let (batch_def, batch_impl) = batch::generate(&cx);
+    let (blocking_def, blocking_impl) = blocking::generate(&cx);
+    let (server_def, server_impl) = server::generate(&cx);
     quote! {
         #trait_def
         #client_def
+        #batch_def
+        #blocking_def
         #server_def
-        // Private to this expansion: the params structs and the impls that use them.
+        // Private to this expansion: the method specs and the impls that use them.
         const _: () = {
-            #(#params)*
+            #markers
+            #(#specs)*
             #client_impl
+            #batch_impl
+            #blocking_impl
             #server_impl
         };
     }
 }
 
-/// `T: Wire` for every argument and result type, `E: WireError` for every
-/// application error type, each spanned at the type. Every impl that touches
-/// user types carries these where-clauses, so a type lacking serde impls gets
-/// one error at its own span (identical diagnostics are reported once)
-/// instead of one per generated use.
-fn wire_bounds(remote: &RemoteTrait) -> TokenStream {
-    let bound = |ty: &syn::Type, trait_name: &str| {
-        // Every token of the predicate at the type's span: a predicate whose
-        // tokens come from two places is reported at the attribute instead.
-        let span = ty.span();
-        let krate = respan(remote.krate.to_token_stream(), span);
-        let trait_ident = Ident::new(trait_name, span);
-        quote_spanned!(span=> #ty: #krate::__private::#trait_ident,)
-    };
-    let wire = unique(remote.wire_types()).into_iter().map(|ty| bound(ty, "Wire"));
-    let errors = unique(remote.error_types()).into_iter().map(|ty| bound(ty, "WireError"));
-    quote!(#(#wire)* #(#errors)*)
+/// What every generator needs, built once.
+pub struct Ctx<'a> {
+    pub remote: &'a RemoteTrait,
+    /// The remotipy crate (`::remotipy`, or the trait's `crate = ..`).
+    pub krate: &'a Path,
+    /// Its private re-exports, which generated code reaches through.
+    pub private: TokenStream,
+    /// The trait's visibility, given to everything generated for callers.
+    pub vis: &'a Visibility,
+    pub trait_ident: &'a Ident,
+    /// The marker of each wire and error type.
+    pub markers: types::Markers,
 }
 
-/// Each type once, in first-seen order.
-fn unique<'a>(types: impl Iterator<Item = &'a syn::Type>) -> Vec<&'a syn::Type> {
-    let mut seen = std::collections::HashSet::new();
-    types.filter(|ty| seen.insert(ty.to_token_stream().to_string())).collect()
+impl<'a> Ctx<'a> {
+    fn new(remote: &'a RemoteTrait) -> Self {
+        let krate = &remote.krate;
+        Ctx {
+            remote,
+            krate,
+            private: quote!(#krate::__private),
+            vis: &remote.item.vis,
+            trait_ident: &remote.item.ident,
+            markers: types::Markers::new(remote),
+        }
+    }
+
+    /// The private re-exports, spanned at `span`: a call through them that
+    /// fails a bound is reported there (a path is reported at its first
+    /// token).
+    pub fn private_at(&self, span: Span) -> TokenStream {
+        respan(self.private.clone(), span)
+    }
+
+    pub fn client_ident(&self) -> Ident {
+        format_ident!("{}Client", self.trait_ident)
+    }
+
+    pub fn batch_ident(&self) -> Ident {
+        format_ident!("{}Batch", self.trait_ident)
+    }
+
+    pub fn blocking_ident(&self) -> Ident {
+        format_ident!("{}BlockingClient", self.trait_ident)
+    }
+
+    pub fn server_ident(&self) -> Ident {
+        format_ident!("{}Server", self.trait_ident)
+    }
+
+    /// The lints generated impls never raise in the user's crate.
+    pub fn allow_lints(&self) -> TokenStream {
+        quote! {
+            #[allow(
+                unused_qualifications,
+                deprecated,
+                clippy::all,
+                clippy::pedantic,
+                clippy::nursery,
+            )]
+        }
+    }
 }
 
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = inner.into();
+            }
             token.set_span(span);
             token
         })
         .collect()
 }
 
-/// The name of a method's params struct.
-fn params_ident(method: &Method) -> Ident {
+/// The struct holding a method's arguments (the wire shape of `params`).
+pub fn params_ident(method: &Method) -> Ident {
     format_ident!("__RemotipyParams_{}", method.ident)
 }
 
-fn client_ident(remote: &RemoteTrait) -> Ident {
-    format_ident!("{}Client", remote.item.ident)
-}
-
-fn batch_ident(remote: &RemoteTrait) -> Ident {
-    format_ident!("{}Batch", remote.item.ident)
-}
-
-fn server_ident(remote: &RemoteTrait) -> Ident {
-    format_ident!("{}Server", remote.item.ident)
+/// The type describing a method to the runtime.
+pub fn spec_ident(method: &Method) -> Ident {
+    format_ident!("__RemotipyMethod_{}", method.ident)
 }

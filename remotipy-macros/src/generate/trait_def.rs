@@ -1,11 +1,13 @@
 //! The trait as the user wrote it, with each `async fn` turned into a method
-//! returning `impl Future + Send`, so the server can run calls on a
-//! multi-threaded runtime. Implementors still write `async fn`.
+//! returning `impl RemoteFuture + Send`, so the server can run calls on a
+//! multi-threaded runtime. Implementors still write `async fn`; one that
+//! forgets `async` is told so (`RemoteFuture`'s message), not that its
+//! return type "is not a future".
 
 use quote::{format_ident, quote};
-use syn::{FnArg, ItemTrait, Pat, ReturnType, TraitItem};
+use syn::{FnArg, ItemTrait, Pat, Path, ReturnType, TraitItem};
 
-pub fn rewrite(item: &ItemTrait) -> ItemTrait {
+pub fn rewrite(item: &ItemTrait, krate: &Path) -> ItemTrait {
     let mut item = item.clone();
     for trait_item in &mut item.items {
         let TraitItem::Fn(f) = trait_item else { continue };
@@ -20,10 +22,11 @@ pub fn rewrite(item: &ItemTrait) -> ItemTrait {
             ReturnType::Type(_, ty) => quote!(#ty),
         };
         f.sig.output = syn::parse_quote! {
-            -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+            -> impl #krate::RemoteFuture<Output = #output> + ::core::marker::Send
         };
         if let Some(body) = f.default.take() {
             f.default = Some(syn::parse_quote!({ async move #body }));
+            f.attrs.push(syn::parse_quote!(#[allow(clippy::manual_async_fn)]));
         }
     }
     item

@@ -1,5 +1,36 @@
-//! Client-side batches: several calls in one JSON-RPC batch, one HTTP
-//! exchange, each answer read back through a typed handle.
+//! Batches: several calls in one JSON-RPC batch, one HTTP exchange, each
+//! answer read back through a typed handle.
+//!
+//! Every generated `<Trait>Client` has `batch()`, giving a `<Trait>Batch`
+//! with the trait's methods; each returns a [`Pending`] handle, and the
+//! batch's `send_batch()` returns the [`Replies`] to read them from:
+//!
+//! ```
+//! # #[derive(Debug, serde::Serialize, serde::Deserialize, thiserror::Error)]
+//! # pub enum MathError { #[error("division by zero")] DivisionByZero }
+//! #[remotipy::remote]
+//! pub trait Calculator {
+//!     async fn add(&self, a: i64, b: i64) -> i64;
+//!     async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError>;
+//! }
+//! # struct Calc;
+//! # impl Calculator for Calc {
+//! #     async fn add(&self, a: i64, b: i64) -> i64 { a + b }
+//! #     async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError> {
+//! #         if b == 0.0 { Err(MathError::DivisionByZero) } else { Ok(a / b) }
+//! #     }
+//! # }
+//!
+//! # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let calc = CalculatorClient::in_process(CalculatorServer::new(Calc).into_server());
+//! let mut batch = calc.batch();
+//! let sum = batch.add(40, 2);                   // Pending<i64>
+//! let quotient = batch.divide(1.0, 0.0);        // Pending<f64, MathError>
+//! let mut replies = batch.send_batch().await?;  // one HTTP exchange
+//! assert_eq!(replies.take(sum)?, 42);           // in any order
+//! assert!(matches!(replies.take(quotient), Err(remotipy::Error::App(MathError::DivisionByZero))));
+//! # Ok(()) }
+//! ```
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -12,10 +43,10 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::Deserialize;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use super::response::{self, NumericId};
-use super::{Client, encode_into, status_error};
+use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
+use crate::client::response::{self, NumericId};
+use crate::client::{Client, status_error};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
@@ -24,7 +55,8 @@ use crate::protocol::ErrorObject;
 const BATCH: &str = "batch";
 
 /// Calls collected to be sent together; generated `<Trait>Batch` types wrap
-/// one. Nothing is sent until [`Batch::send`].
+/// one. Nothing is sent until [`Batch::send`] (`send_batch` on the
+/// generated batch).
 pub struct Batch {
     client: Client,
     /// The encoded calls so far, as an open array.
@@ -67,30 +99,43 @@ pub struct Replies {
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
 
 impl Batch {
-    pub(super) fn new(client: Client) -> Self {
+    pub(crate) fn new(client: Client) -> Self {
         let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
         let body = client.codec().open_array(256);
         Batch { client, body, encoded: 0, slots: Vec::new(), token, unencodable: None, len: 0 }
     }
 
-    /// Adds a call of a method declared `-> R`.
-    #[doc(hidden)]
-    pub fn call<P: Serialize, R: DeserializeOwned>(&mut self, method: &'static str, params: &P) -> Pending<R> {
+    /// Adds a call of `method` with `params`, its result read as `R`.
+    pub fn request<P: Serialize + ?Sized, R: Wire>(&mut self, method: &'static str, params: &P) -> Pending<R> {
         self.call_with(method, params, |_| None)
     }
 
-    /// Adds a call of a method declared `-> Result<R, E>`.
-    #[doc(hidden)]
-    pub fn call_fallible<P, R, E>(&mut self, method: &'static str, params: &P) -> Pending<R, E>
-    where
-        P: Serialize,
-        R: DeserializeOwned,
-        E: DeserializeOwned,
-    {
-        self.call_with(method, params, response::decode_app::<E>)
+    /// Adds a notification of `method`: sent with the batch, never answered.
+    pub fn notify<P: Serialize + ?Sized>(&mut self, method: &'static str, params: &P) {
+        if let Err(source) = self.push(method, params, None) {
+            self.unencodable.get_or_insert(Error::Encode { method, source });
+        }
     }
 
-    fn call_with<P: Serialize, R, E>(
+    /// Adds a call of `M`, declared `-> T`.
+    #[doc(hidden)]
+    pub fn call<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Ok<M>> {
+        self.call_with(M::NAME, params, |_| None)
+    }
+
+    /// Adds a call of `M`, declared `-> Result<T, E>`.
+    #[doc(hidden)]
+    pub fn call_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Ok<M>, Err<M>> {
+        self.call_with(M::NAME, params, crate::client::decode_app::<M>)
+    }
+
+    /// Adds a notification of `M`.
+    #[doc(hidden)]
+    pub fn notify_method<M: RemoteMethod>(&mut self, params: &M::Params) {
+        self.notify(M::NAME, params)
+    }
+
+    fn call_with<P: Serialize + ?Sized, R, E>(
         &mut self,
         method: &'static str,
         params: &P,
@@ -105,21 +150,18 @@ impl Batch {
         Pending { index: self.slots.len() - 1, token: self.token, decode_app, result: PhantomData }
     }
 
-    /// Adds a notification: sent with the batch, never answered.
-    #[doc(hidden)]
-    pub fn notify<P: Serialize>(&mut self, method: &'static str, params: &P) {
-        if let Err(source) = self.push(method, params, None) {
-            self.unencodable.get_or_insert(Error::Encode { method, source });
-        }
-    }
-
     /// Appends one encoded request, or leaves the body as it was.
-    fn push<P: Serialize>(&mut self, method: &'static str, params: &P, id: Option<u64>) -> Result<(), BoxError> {
+    fn push<P: Serialize + ?Sized>(
+        &mut self,
+        method: &'static str,
+        params: &P,
+        id: Option<u64>,
+    ) -> Result<(), BoxError> {
         self.len += 1;
         let codec = self.client.codec();
         let before = self.body.len();
         codec.separate(&mut self.body);
-        encode_into(codec, &mut self.body, method, params, id).inspect_err(|_| self.body.truncate(before))?;
+        codec.encode_request(&mut self.body, method, params, id).inspect_err(|_| self.body.truncate(before))?;
         self.encoded += 1;
         Ok(())
     }
@@ -198,7 +240,7 @@ impl Replies {
     ///
     /// # Panics
     /// When `pending` comes from another batch.
-    pub fn take<R: DeserializeOwned, E>(&mut self, pending: Pending<R, E>) -> Result<R, Error<E>> {
+    pub fn take<R: Wire, E>(&mut self, pending: Pending<R, E>) -> Result<R, Error<E>> {
         assert_eq!(pending.token, self.token, "this handle belongs to another batch's replies");
         match &mut self.slots[pending.index] {
             Slot::Unencodable { method, source } => {
@@ -207,7 +249,16 @@ impl Replies {
             }
             Slot::Call { id, method } => match self.answers[pending.index].take() {
                 Some(range) => {
-                    response::decode(self.codec, method, *id, StatusCode::OK, &self.body[range], pending.decode_app)
+                    let body = &self.body[range];
+                    let decoded = response::decode::<R::Serde, E>(
+                        self.codec,
+                        method,
+                        *id,
+                        StatusCode::OK,
+                        body,
+                        pending.decode_app,
+                    );
+                    decoded.map(R::from_serde)
                 }
                 None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),
             },

@@ -1,16 +1,18 @@
-//! Building a client: URL, default headers, timeout, and the transport.
+//! Building a client: URL, default headers, timeout, codec, limits and the
+//! transport.
 
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::HeaderMap;
 use reqwest::Url;
 
-use super::transport::DEFAULT_MAX_RESPONSE_SIZE;
-use super::{Client, DEFAULT_TIMEOUT, InProcess, ReqwestTransport, Transport};
+use super::options::{append, parse_header};
+use super::{Client, DEFAULT_TIMEOUT};
 use crate::codec::Codec;
+use crate::transport::{DEFAULT_MAX_RESPONSE_SIZE, InProcess, ReqwestTransport, Transport};
 
-/// Why a client could not be built.
+/// Why a client (or per-call options) could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -22,22 +24,31 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A default header has an invalid name or value.
-    #[error("invalid default header {name:?}: {reason}")]
+    /// An `https://` endpoint, but remotipy was built without TLS.
+    #[error(
+        "endpoint {url:?} is https, but remotipy was built without TLS: enable its `rustls` feature \
+         (or give `ClientBuilder::reqwest_client` a reqwest client with TLS)"
+    )]
+    TlsNotEnabled {
+        /// The URL as given.
+        url: String,
+    },
+    /// A header has an invalid name or value.
+    #[error("invalid header {name:?}: {reason}")]
     Header {
         /// The header name as given.
         name: String,
         /// What is wrong with it.
         reason: String,
     },
-    /// reqwest could not build its client (e.g. TLS backend initialisation).
-    #[error("cannot build the HTTP client: {0}")]
-    Reqwest(#[from] reqwest::Error),
-    /// The settings do not fit the kind of client being built (e.g. an
-    /// in-process blocking client), or a blocking client was built inside an
-    /// async runtime.
-    #[error("cannot build this client: {0}")]
-    Unsupported(String),
+    /// reqwest could not build its client (e.g. its TLS backend failed to
+    /// initialise).
+    #[error("cannot build the HTTP client")]
+    Http(#[source] reqwest::Error),
+    /// The blocking client could not start its runtime thread.
+    #[cfg(feature = "blocking")]
+    #[error("cannot start the blocking client's runtime")]
+    Runtime(#[source] std::io::Error),
 }
 
 /// What a [`ClientBuilder`] builds: [`Client`], every generated
@@ -67,12 +78,15 @@ enum Choice {
 /// `<Trait>Client` it builds (or [`Client`] itself).
 ///
 /// ```no_run
-/// # use std::time::Duration;
-/// let client = remotipy::Client::builder("http://127.0.0.1:3000/rpc")
+/// # #[remotipy::remote] pub trait Users { async fn count(&self) -> u64; }
+/// # fn demo() -> Result<(), remotipy::client::BuildError> {
+/// use std::time::Duration;
+///
+/// let users = UsersClient::builder("http://127.0.0.1:3000/rpc")
 ///     .header("x-authentication-token", "secret")
 ///     .timeout(Duration::from_secs(5))
 ///     .build()?;
-/// # Ok::<_, remotipy::BuildError>(())
+/// # Ok(()) }
 /// ```
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ClientBuilder<C = Client> {
@@ -101,24 +115,39 @@ impl<C> ClientBuilder<C> {
         }
     }
 
-    /// Sends `name: value` with every call (remotipy's `headers=`). An
-    /// invalid name or value is reported by [`build`](Self::build).
+    /// A builder whose client calls `target` in this process: a
+    /// [`Server`](crate::Server), or an axum `Router` (its layers included).
+    pub fn in_process(target: impl Into<InProcess>) -> Self {
+        let mut builder = Self::new("in-process");
+        builder.transport = Choice::InProcess(target.into());
+        builder
+    }
+
+    /// A builder whose client sends through `transport`: your own HTTP
+    /// stack, or a `HyperTransport` over a TLS connector. Headers, timeout,
+    /// codec and response limit are set here as for any client.
+    pub fn with_transport(transport: impl Transport) -> Self {
+        let mut builder = Self::new(transport.endpoint().to_owned());
+        builder.transport = Choice::Custom(Box::new(transport));
+        builder
+    }
+
+    /// Sends `name: value` with every call (remotipy's `headers=`); calls
+    /// add up, and several values of one name are all sent. An invalid name
+    /// or value is reported by [`build`](Self::build).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        let header = HeaderName::try_from(name)
-            .map_err(|e| e.to_string())
-            .and_then(|n| HeaderValue::try_from(value).map(|v| (n, v)).map_err(|e| e.to_string()));
-        match header {
+        match parse_header(name, value) {
             Ok((name, value)) => {
                 self.headers.append(name, value);
             }
-            Err(reason) => self.error = self.error.or(Some(BuildError::Header { name: name.into(), reason })),
+            Err((name, reason)) => self.fail(BuildError::Header { name, reason }),
         }
         self
     }
 
-    /// Sends these headers with every call.
+    /// Sends these headers with every call, beside those already set.
     pub fn headers(mut self, headers: HeaderMap) -> Self {
-        self.headers.extend(headers);
+        append(&mut self.headers, &headers);
         self
     }
 
@@ -142,10 +171,10 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Sends calls through hyper-util's pooled HTTP/1.1 client instead of
-    /// reqwest: less CPU per call, plain `http://` only (feature `hyper`;
-    /// for TLS, give [`HyperTransport::with_client`](super::HyperTransport::with_client)
-    /// a TLS connector and use `Client::from_transport`).
+    /// Sends calls over hyper's HTTP/1.1 connections, used directly, instead
+    /// of reqwest: less CPU per call, plain `http://` only (feature `hyper`;
+    /// for TLS, give [`HyperTransport::with_client`](crate::transport::HyperTransport::with_client)
+    /// a TLS connector and use [`ClientBuilder::with_transport`]).
     #[cfg(feature = "hyper")]
     pub fn hyper(mut self) -> Self {
         self.transport = Choice::Hyper;
@@ -167,6 +196,10 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    fn fail(&mut self, error: BuildError) {
+        self.error.get_or_insert(error);
+    }
+
     /// The untyped async client these settings describe; what generated
     /// clients wrap.
     #[doc(hidden)]
@@ -174,61 +207,35 @@ impl<C> ClientBuilder<C> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let limit = self.max_response_size;
         let transport: Box<dyn Transport> = match self.transport {
-            Choice::InProcess(target) => Box::new(target.with_default_headers(self.headers)),
-            // A transport of the user's has no notion of default headers: they
-            // travel as the client's, with every call.
-            Choice::Custom(_) if self.max_response_size != DEFAULT_MAX_RESPONSE_SIZE => {
-                let why = "a custom transport applies its own response size limit; set it on the transport";
-                return Err(BuildError::Unsupported(why.into()));
-            }
-            Choice::Custom(transport) => {
-                let mut client = Client::with_parts(transport, self.codec, self.timeout);
-                client.headers = self.headers;
-                return Ok(client);
-            }
+            Choice::InProcess(target) => Box::new(target),
+            Choice::Custom(transport) => transport,
             Choice::Reqwest(client) => {
-                let url = parse_url(&self.url)?;
-                let transport = match client {
-                    Some(client) => ReqwestTransport::new(client, url).with_default_headers(self.headers),
-                    // Our own client carries the defaults itself: nothing to merge per call.
-                    None => {
-                        ReqwestTransport::new(reqwest::Client::builder().default_headers(self.headers).build()?, url)
-                    }
+                let url = parse_url(&self.url, client.is_some())?;
+                let client = match client {
+                    Some(client) => client,
+                    None => reqwest::Client::builder().build().map_err(BuildError::Http)?,
                 };
-                Box::new(transport.with_max_response_size(limit))
+                Box::new(ReqwestTransport::new(client, url))
             }
             #[cfg(feature = "hyper")]
             Choice::Hyper => {
                 let uri = parse_uri(&self.url)?;
-                let error = |e: crate::BoxError| BuildError::Url { url: self.url.clone(), reason: e.to_string() };
-                let transport = super::HyperTransport::new(uri).map_err(error)?;
-                Box::new(transport.with_default_headers(self.headers).with_max_response_size(limit))
+                let error =
+                    |e: crate::error::BoxError| BuildError::Url { url: self.url.clone(), reason: e.to_string() };
+                Box::new(crate::transport::HyperTransport::new(uri).map_err(error)?)
             }
         };
-        Ok(Client::with_parts(transport, self.codec, self.timeout))
+        Ok(Client::from_parts(transport, self.codec, self.headers, self.timeout, self.max_response_size))
     }
+}
 
-    /// The blocking client these settings describe (reqwest's blocking
-    /// transport only).
+impl<C> ClientBuilder<C> {
+    /// The blocking client these settings describe.
     #[doc(hidden)]
     #[cfg(feature = "blocking")]
-    pub fn into_blocking(self) -> Result<super::BlockingClient, BuildError> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let unsupported = |what: &str| Err(BuildError::Unsupported(format!("a blocking client {what}")));
-        match self.transport {
-            Choice::Reqwest(None) => {}
-            Choice::Reqwest(Some(_)) => return unsupported("uses its own reqwest::blocking client"),
-            Choice::InProcess(_) => return unsupported("cannot call in-process; use the async client in tests"),
-            Choice::Custom(_) => return unsupported("sends through reqwest::blocking, not a custom transport"),
-            #[cfg(feature = "hyper")]
-            Choice::Hyper => return unsupported("sends through reqwest::blocking, not hyper"),
-        }
-        let url = parse_url(&self.url)?;
-        super::BlockingClient::new(url, self.codec, self.headers, self.timeout, self.max_response_size)
+    pub fn into_blocking(self) -> Result<crate::blocking::BlockingClient, BuildError> {
+        crate::blocking::BlockingClient::new(self.into_client()?)
     }
 }
 
@@ -239,42 +246,23 @@ impl<C: BuildTarget> ClientBuilder<C> {
     }
 }
 
-impl<C> ClientBuilder<C> {
-    /// A builder whose client calls `target` in this process: a
-    /// [`Server`](crate::Server), or an axum `Router` (its layers included).
-    pub fn in_process(target: impl Into<InProcess>) -> Self {
-        let mut builder = Self::new("in-process");
-        builder.transport = Choice::InProcess(target.into());
-        builder
-    }
-
-    /// A builder whose client sends through `transport`: your own HTTP
-    /// stack, or a `HyperTransport` over a TLS connector. Headers, timeout
-    /// and codec are set here as for any client; the response size limit is
-    /// the transport's own.
-    pub fn with_transport(transport: impl Transport) -> Self {
-        let mut builder = Self::new(transport.endpoint().to_owned());
-        builder.transport = Choice::Custom(Box::new(transport));
-        builder
+impl<C> std::fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("timeout", &self.timeout)
+            .field("codec", &self.codec)
+            .finish_non_exhaustive()
     }
 }
 
-impl Client {
-    /// A client for the endpoint at `url`, with default settings.
-    pub fn new(url: impl Into<String>) -> Result<Self, BuildError> {
-        Self::builder(url).build()
-    }
-
-    /// Configures a client for the endpoint at `url`.
-    pub fn builder(url: impl Into<String>) -> ClientBuilder<Client> {
-        ClientBuilder::new(url)
-    }
-}
-
-fn parse_url(url: &str) -> Result<Url, BuildError> {
+/// An absolute `http(s)://` URL; `https` only where TLS is there.
+fn parse_url(url: &str, own_client: bool) -> Result<Url, BuildError> {
     let error = |reason: String| BuildError::Url { url: url.to_owned(), reason };
     let parsed = Url::parse(url).map_err(|e| error(e.to_string()))?;
     match parsed.scheme() {
+        "https" if !cfg!(feature = "rustls") && !own_client => Err(BuildError::TlsNotEnabled { url: url.to_owned() }),
         "http" | "https" if parsed.has_host() => Ok(parsed),
         "http" | "https" => Err(error("it has no host".into())),
         other => Err(error(format!("the scheme must be http or https, not `{other}`"))),
@@ -284,8 +272,8 @@ fn parse_url(url: &str) -> Result<Url, BuildError> {
 /// hyper speaks plain HTTP only: the same checks as for reqwest, then `http`.
 #[cfg(feature = "hyper")]
 fn parse_uri(url: &str) -> Result<http::Uri, BuildError> {
-    let parsed = parse_url(url)?;
     let error = |reason: String| BuildError::Url { url: url.to_owned(), reason };
+    let parsed = parse_url(url, true)?;
     if parsed.scheme() != "http" {
         return Err(error("the hyper transport speaks plain http; use reqwest (feature `rustls`) for https".into()));
     }

@@ -1,18 +1,16 @@
-//! The client side: a [`Client`] encodes calls, hands them to a
-//! [`Transport`], and decodes the answer into `Result<T, Error<E>>`.
+//! The client side: a [`Client`](crate::Client) encodes calls, hands them to
+//! a [`Transport`](crate::transport::Transport), and decodes the answer into
+//! `Result<T, Error<E>>`.
+//!
+//! [`Client`](crate::Client), [`ClientBuilder`](crate::ClientBuilder) and
+//! [`CallOptions`](crate::CallOptions) are at the crate root; this module
+//! holds what their signatures mention.
 
-mod batch;
-#[cfg(feature = "blocking")]
-mod blocking;
 mod builder;
-#[cfg(feature = "hyper")]
-mod connections;
-#[cfg(feature = "hyper")]
-mod hyper;
-mod in_process;
-mod reqwest;
+mod options;
 mod response;
-mod transport;
+
+pub(crate) mod batch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,26 +20,32 @@ use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use batch::{Batch, Pending, Replies};
-#[cfg(feature = "blocking")]
-pub use blocking::{BlockingClient, InsideAsyncRuntime};
 pub use builder::{BuildError, BuildTarget, ClientBuilder};
-#[cfg(feature = "hyper")]
-pub use hyper::HyperTransport;
-pub use in_process::InProcess;
-pub use reqwest::ReqwestTransport;
-pub use transport::{DEFAULT_MAX_RESPONSE_SIZE, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
+pub use options::CallOptions;
 
+use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
+use crate::transport::{InProcess, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
-/// default headers, a timeout. Cheap to clone (the transport is shared).
+/// headers, a timeout. Cheap to clone (the transport is shared).
+///
+/// Generated clients are what you call; `Client` also calls methods by name,
+/// for servers no trait describes:
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = remotipy::Client::new("http://127.0.0.1:3000/rpc")?;
+/// let sum: i64 = client.request("add", &serde_json::json!({ "a": 40, "b": 2 })).await?;
+/// client.notify("audit", &serde_json::json!(["checked the sum"])).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     shared: Arc<Shared>,
-    /// Headers for calls made through this clone only.
+    /// Every header this clone's calls send (defaults, then per-call options).
     headers: HeaderMap,
     timeout: Option<Duration>,
 }
@@ -49,6 +53,7 @@ pub struct Client {
 struct Shared {
     transport: Box<dyn Transport>,
     codec: Codec,
+    max_response_size: usize,
     next_id: AtomicU64,
 }
 
@@ -56,21 +61,32 @@ struct Shared {
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Client {
-    /// A client for `transport`, with the default timeout.
-    pub fn from_transport(transport: impl Transport) -> Self {
-        Client::with_parts(Box::new(transport), Codec::Json, Some(DEFAULT_TIMEOUT))
+    /// A client for the endpoint at `url`, with default settings.
+    pub fn new(url: impl Into<String>) -> Result<Self, BuildError> {
+        Self::builder(url).build()
+    }
+
+    /// Configures a client for the endpoint at `url`.
+    pub fn builder(url: impl Into<String>) -> ClientBuilder<Client> {
+        ClientBuilder::new(url)
     }
 
     /// A client calling `target` in this process (no socket): a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included);
     /// same encoding, dispatch and decoding as over HTTP.
     pub fn in_process(target: impl Into<InProcess>) -> Self {
-        Client::from_transport(InProcess::new(target))
+        ClientBuilder::in_process(target).build().expect("an in-process client has nothing to fail on")
     }
 
-    fn with_parts(transport: Box<dyn Transport>, codec: Codec, timeout: Option<Duration>) -> Self {
-        let shared = Arc::new(Shared { transport, codec, next_id: AtomicU64::new(1) });
-        Client { shared, headers: HeaderMap::new(), timeout }
+    pub(crate) fn from_parts(
+        transport: Box<dyn Transport>,
+        codec: Codec,
+        headers: HeaderMap,
+        timeout: Option<Duration>,
+        max_response_size: usize,
+    ) -> Self {
+        let shared = Arc::new(Shared { transport, codec, max_response_size, next_id: AtomicU64::new(1) });
+        Client { shared, headers, timeout }
     }
 
     /// Where calls go.
@@ -83,67 +99,100 @@ impl Client {
         self.shared.codec
     }
 
-    /// A clone whose calls also send `headers` (on top of the defaults) and
-    /// use `timeout` (`None`: no timeout) instead of the client's.
-    pub fn with_options(&self, options: CallOptions) -> Self {
-        let (headers, timeout) = options.over(&self.headers, self.timeout);
-        Client { shared: Arc::clone(&self.shared), headers, timeout }
+    /// A clone whose calls send the options' headers (each replacing this
+    /// client's headers of its name) and use its timeout. An invalid header
+    /// in `options` is an error.
+    pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
+        let (headers, timeout) = options.over(&self.headers, self.timeout)?;
+        Ok(Client { shared: Arc::clone(&self.shared), headers, timeout })
     }
 
-    /// Calls a method declared `-> R`.
-    #[doc(hidden)]
-    pub async fn call<P: Serialize, R: DeserializeOwned>(&self, method: &'static str, params: &P) -> Result<R, Error> {
+    /// Calls `method` with `params` (a struct or map for named params, a
+    /// tuple or array for positional ones) and decodes its result as `R`.
+    pub async fn request<P: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: &P,
+    ) -> Result<R, Error> {
         self.call_with(method, params, |_| None).await
     }
 
-    /// Calls a method declared `-> Result<R, E>`: an application error in the
-    /// reply comes back as `Error::App(E)`.
-    #[doc(hidden)]
-    pub async fn call_fallible<P, R, E>(&self, method: &'static str, params: &P) -> Result<R, Error<E>>
-    where
-        P: Serialize,
-        R: DeserializeOwned,
-        E: DeserializeOwned,
-    {
-        self.call_with(method, params, response::decode_app::<E>).await
+    /// Sends `method` as a notification: no id; delivered once the server
+    /// answers with a success status.
+    pub async fn notify<P: Serialize + ?Sized>(&self, method: &'static str, params: &P) -> Result<(), Error> {
+        let body = self.encode(method, params, None)?;
+        let response = self.exchange(method, body).await?;
+        match response.status.is_success() {
+            true => Ok(()),
+            false => Err(status_error(method, response.status, &response.body)),
+        }
     }
 
-    async fn call_with<P, R, E>(
+    /// Starts a batch: calls added to it go out together in one request.
+    pub fn batch(&self) -> crate::batch::Batch {
+        crate::batch::Batch::new(self.clone())
+    }
+
+    /// Calls `M`, declared `-> T`.
+    #[doc(hidden)]
+    pub async fn call<M: RemoteMethod>(&self, params: &M::Params) -> Result<Ok<M>, Error> {
+        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, |_| None).await;
+        result.map(Wire::from_serde)
+    }
+
+    /// Calls `M`, declared `-> Result<T, E>`: an application error in the
+    /// reply comes back as `Error::App(E)`.
+    #[doc(hidden)]
+    pub async fn call_fallible<M: Fallible>(&self, params: &M::Params) -> Result<Ok<M>, Error<Err<M>>> {
+        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, decode_app::<M>).await;
+        result.map(Wire::from_serde)
+    }
+
+    /// Sends `M` as a notification.
+    #[doc(hidden)]
+    pub async fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
+        self.notify(M::NAME, params).await
+    }
+
+    async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned, E>(
         &self,
         method: &'static str,
         params: &P,
         decode_app: fn(&ErrorObject) -> Option<E>,
-    ) -> Result<R, Error<E>>
-    where
-        P: Serialize,
-        R: DeserializeOwned,
-    {
+    ) -> Result<R, Error<E>> {
         let id = self.next_id();
-        let codec = self.codec();
-        let body = encode(codec, method, params, Some(id))?;
+        let body = self.encode(method, params, Some(id))?;
         let response = self.exchange(method, body).await?;
-        read_reply(codec, method, id, &response, decode_app)
+        if response.status != StatusCode::OK && response.body.is_empty() {
+            return Err(status_error(method, response.status, &response.body));
+        }
+        response::decode(self.codec(), method, id, response.status, &response.body, decode_app)
     }
 
-    /// Sends a notification: no id, no reply awaited beyond the HTTP status.
-    #[doc(hidden)]
-    pub async fn notify<P: Serialize>(&self, method: &'static str, params: &P) -> Result<(), Error> {
-        let body = encode(self.codec(), method, params, None)?;
-        let response = self.exchange(method, body).await?;
-        read_ack(method, &response)
-    }
-
-    /// Starts a batch: calls added to it go out together in one request.
-    pub fn batch(&self) -> Batch {
-        Batch::new(self.clone())
-    }
-
-    fn next_id(&self) -> u64 {
+    pub(crate) fn next_id(&self) -> u64 {
         self.shared.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
-        let request = TransportRequest { body, codec: self.shared.codec, headers: &self.headers };
+    fn encode<P: Serialize + ?Sized, E>(
+        &self,
+        method: &'static str,
+        params: &P,
+        id: Option<u64>,
+    ) -> Result<Vec<u8>, Error<E>> {
+        let mut body = Vec::with_capacity(128);
+        let encoded = self.codec().encode_request(&mut body, method, params, id);
+        encoded.map_err(|source| Error::Encode { method, source })?;
+        Ok(body)
+    }
+
+    /// One HTTP exchange within this clone's timeout.
+    pub(crate) async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
+        let request = TransportRequest {
+            body,
+            codec: self.shared.codec,
+            headers: &self.headers,
+            max_response_size: self.shared.max_response_size,
+        };
         let send = self.shared.transport.send(request);
         let result = match self.timeout {
             Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
@@ -153,115 +202,25 @@ impl Client {
     }
 }
 
+/// Reads an application error's `data.value` as `M::Err`: code `-32000`, or
+/// any code an `ErrorCode` impl chose, as long as `data` names a type.
+pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<Err<M>> {
+    let data = error.data.as_ref()?;
+    if error.code != crate::protocol::code::APP_ERROR && data.get("type").is_none() {
+        return None;
+    }
+    <<Err<M> as Wire>::Serde as serde::Deserialize>::deserialize(data.get("value")?).ok().map(Wire::from_serde)
+}
+
 /// A transport failure; an oversized body is a decoding failure.
-fn transport_error<E>(method: &'static str, source: crate::BoxError) -> Error<E> {
+fn transport_error<E>(method: &'static str, source: BoxError) -> Error<E> {
     match source.downcast_ref::<ResponseTooLarge>() {
         Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
         None => Error::Transport { method, source },
     }
 }
 
-/// The outcome of call `id` from its HTTP response.
-fn read_reply<R: DeserializeOwned, E>(
-    codec: Codec,
-    method: &'static str,
-    id: u64,
-    response: &TransportResponse,
-    decode_app: fn(&ErrorObject) -> Option<E>,
-) -> Result<R, Error<E>> {
-    if response.status != StatusCode::OK && response.body.is_empty() {
-        return Err(status_error(method, response.status, &response.body));
-    }
-    response::decode(codec, method, id, response.status, &response.body, decode_app)
-}
-
-/// A notification was delivered when the server said so with its status.
-fn read_ack(method: &'static str, response: &TransportResponse) -> Result<(), Error> {
-    match response.status.is_success() {
-        true => Ok(()),
-        false => Err(status_error(method, response.status, &response.body)),
-    }
-}
-
-/// Headers and a timeout for some calls only; see [`Client::with_options`].
-#[derive(Debug, Clone, Default)]
-pub struct CallOptions {
-    headers: HeaderMap,
-    timeout: Option<Option<Duration>>,
-}
-
-impl CallOptions {
-    /// No overrides yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sends `name: value` too. Panics on an invalid header name or value
-    /// (a programming error, like `http::HeaderValue::from_static`).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        let name = http::HeaderName::try_from(name).unwrap_or_else(|e| panic!("invalid header name {name:?}: {e}"));
-        let value = http::HeaderValue::try_from(value).unwrap_or_else(|e| panic!("invalid value for {name}: {e}"));
-        self.headers.append(name, value);
-        self
-    }
-
-    /// Sends these headers too.
-    pub fn headers(mut self, headers: HeaderMap) -> Self {
-        self.headers.extend(headers);
-        self
-    }
-
-    /// Gives up after `timeout` instead of the client's timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(Some(timeout));
-        self
-    }
-
-    /// Never times out.
-    pub fn no_timeout(mut self) -> Self {
-        self.timeout = Some(None);
-        self
-    }
-
-    /// These options applied over a client's `headers` and `timeout`.
-    fn over(self, headers: &HeaderMap, timeout: Option<Duration>) -> (HeaderMap, Option<Duration>) {
-        let mut merged = headers.clone();
-        merged.extend(self.headers);
-        (merged, self.timeout.unwrap_or(timeout))
-    }
-}
-
-fn encode<P: Serialize, E>(
-    codec: Codec,
-    method: &'static str,
-    params: &P,
-    id: Option<u64>,
-) -> Result<Vec<u8>, Error<E>> {
-    let mut body = Vec::with_capacity(128);
-    encode_into(codec, &mut body, method, params, id).map_err(|source| Error::Encode { method, source })?;
-    Ok(body)
-}
-
-/// Appends one JSON-RPC request object to `body`.
-fn encode_into<P: Serialize>(
-    codec: Codec,
-    body: &mut Vec<u8>,
-    method: &str,
-    params: &P,
-    id: Option<u64>,
-) -> Result<(), BoxError> {
-    #[derive(Serialize)]
-    struct Request<'a, P> {
-        jsonrpc: &'static str,
-        method: &'a str,
-        params: &'a P,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<u64>,
-    }
-    codec.encode_into(body, &Request { jsonrpc: "2.0", method, params, id })
-}
-
-fn status_error<E>(method: &'static str, status: StatusCode, body: &[u8]) -> Error<E> {
+pub(crate) fn status_error<E>(method: &'static str, status: StatusCode, body: &[u8]) -> Error<E> {
     let body = String::from_utf8_lossy(body).chars().take(200).collect();
     Error::Status { method, status, body }
 }

@@ -10,7 +10,7 @@ use http::StatusCode;
 use super::status_error;
 use crate::codec::Codec;
 use crate::error::Error;
-use crate::protocol::{ErrorObject, code};
+use crate::protocol::ErrorObject;
 
 #[derive(Deserialize)]
 #[serde(bound = "R: DeserializeOwned")]
@@ -32,7 +32,7 @@ fn present<'de, D: Deserializer<'de>, R: DeserializeOwned>(d: D) -> Result<Optio
 
 /// The response id, as far as this client cares: it sends integer ids, so
 /// anything else (a string, null) is simply not its id.
-pub(super) struct NumericId(pub(super) Option<u64>);
+pub(crate) struct NumericId(pub(crate) Option<u64>);
 
 impl<'de> Deserialize<'de> for NumericId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -64,7 +64,7 @@ impl<'de> Deserialize<'de> for NumericId {
 
 /// Decodes the answer to call `id`: its result as `R`, or its error (an
 /// application error as `E` when `decode_app` recognises it).
-pub(super) fn decode<R, E>(
+pub(crate) fn decode<R, E>(
     codec: Codec,
     method: &'static str,
     id: u64,
@@ -100,7 +100,7 @@ where
 
 /// A response that is only an error (as a server answers a refused batch).
 #[derive(Deserialize)]
-pub(super) struct ErrorOnly {
+pub(crate) struct ErrorOnly {
     pub error: ErrorObject,
 }
 
@@ -110,14 +110,4 @@ fn remote_error<E>(method: &'static str, error: ErrorObject, decode_app: fn(&Err
     }
     let class = error.class().map(str::to_owned);
     Error::Remote { method, code: error.code, message: error.message, class, data: error.data }
-}
-
-/// Reads an application error's `data.value` as `E`: code `-32000`, or any
-/// code an `ErrorCode` impl chose, as long as `data` names a type.
-pub(super) fn decode_app<E: DeserializeOwned>(error: &ErrorObject) -> Option<E> {
-    let data = error.data.as_ref()?;
-    if error.code != code::APP_ERROR && data.get("type").is_none() {
-        return None;
-    }
-    E::deserialize(data.get("value")?).ok()
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 use http::request::Parts;
-use http::{Extensions, HeaderMap, Method, Uri};
+use http::{Extensions, HeaderMap, Uri};
 
 tokio::task_local! {
     static CURRENT: Context;
@@ -36,15 +36,6 @@ pub struct Context {
 impl Context {
     pub(crate) fn new(parts: Parts) -> Self {
         Context { parts: Arc::new(parts) }
-    }
-
-    /// A context that carries only `headers` (a hand-mounted dispatch, or the
-    /// in-process client).
-    pub(crate) fn from_headers(headers: HeaderMap) -> Self {
-        let (mut parts, ()) = http::Request::new(()).into_parts();
-        parts.method = Method::POST;
-        parts.headers = headers;
-        Context::new(parts)
     }
 
     /// The context of the call being handled, or `None` outside a remotipy

@@ -1,11 +1,14 @@
-//! Bytes in, bytes out: one JSON-RPC body, in any codec, (a call, a notification or a
-//! batch) answered by a [`Server`], with every protocol error mapped to the
-//! spec's code and every handler panic contained.
+//! Bytes in, bytes out: one JSON-RPC body in any codec (a call, a
+//! notification or a batch) answered by a [`Server`], with every protocol
+//! error mapped to the spec's code and every panic contained to its call.
 
-use std::panic::AssertUnwindSafe;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_util::FutureExt;
-use futures_util::future::join_all;
+use futures_util::future::{MaybeDone, join_all};
 use http::StatusCode;
 use tracing::Instrument;
 
@@ -13,26 +16,6 @@ use super::service::{Call, Reply};
 use super::{Server, envelope};
 use crate::codec::Codec;
 use crate::protocol::ErrorObject;
-
-/// Limits and disclosure rules the dispatcher applies to every body.
-#[derive(Debug, Clone)]
-pub struct DispatchOptions {
-    /// Largest batch answered; longer batches get one `-32600` error.
-    pub max_batch_len: usize,
-    /// Send a panicking handler's message to the caller (off by default:
-    /// panic text may carry internals).
-    pub expose_panic_messages: bool,
-}
-
-impl Default for DispatchOptions {
-    fn default() -> Self {
-        DispatchOptions { max_batch_len: 1024, expose_panic_messages: false }
-    }
-}
-
-/// How many calls of a batch share one `join_all` (which holds up to 30
-/// futures in place, without a task allocation each).
-const JOIN_CHUNK: usize = 30;
 
 /// The answer to one JSON-RPC body.
 #[derive(Debug)]
@@ -45,15 +28,24 @@ pub(crate) struct Answer {
 }
 
 /// Answers one body in `codec`: a call, a notification or a batch.
-pub(crate) async fn dispatch(service: &Server, options: &DispatchOptions, codec: Codec, body: &[u8]) -> Answer {
+pub(crate) async fn dispatch(server: &Server, codec: Codec, body: &[u8]) -> Answer {
     match envelope::is_batch(codec, body) {
-        true => Answer { body: dispatch_batch(service, options, codec, body).await, status: None },
-        false => answer_one(service, options, codec, body).await,
+        true => Answer { body: dispatch_batch(server, codec, body).await, status: None },
+        false => answer_one(server, codec, body).await,
     }
 }
 
-async fn dispatch_batch(service: &Server, options: &DispatchOptions, codec: Codec, body: &[u8]) -> Option<Vec<u8>> {
-    let refuse = |e: ErrorObject| Some(envelope::error_response(codec, &e, envelope::null_id(codec)));
+/// How many calls of a batch are polled together as one group. Every wake
+/// of a group polls each of its unfinished calls, so a group of `n` costs up
+/// to `n` polls per wake; groups keep that small for batches of slow calls,
+/// while a batch of quick calls (the common case) finishes in one poll per
+/// call and allocates one group per `GROUP` calls instead of one task each
+/// (measured on a batch of 100 `add`: 552 ns and 2.2 allocations per call,
+/// against 696 ns and 3.2 with a task per call).
+const GROUP: usize = 32;
+
+async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Vec<u8>> {
+    let refuse = |e: ErrorObject| Some(codec.error_response(&e, codec.null_id()));
     let items = match codec.split_array(body) {
         Ok(items) => items,
         Err(e) => return refuse(ErrorObject::parse_error(e.message)),
@@ -61,56 +53,76 @@ async fn dispatch_batch(service: &Server, options: &DispatchOptions, codec: Code
     if items.is_empty() {
         return refuse(ErrorObject::invalid_request("empty batch"));
     }
-    if items.len() > options.max_batch_len {
-        let limit = options.max_batch_len;
-        return refuse(ErrorObject::invalid_request(format_args!(
-            "batch of {} calls exceeds the limit of {limit}",
-            items.len()
-        )));
+    let limit = server.inner.options.max_batch_len;
+    if items.len() > limit {
+        let detail = format_args!("batch of {} calls exceeds the limit of {limit}", items.len());
+        return refuse(ErrorObject::invalid_request(detail));
     }
-    // The calls run concurrently. `join_all` keeps a few futures in one
-    // allocation but gives each of a larger set its own task, so the batch is
-    // joined in chunks of a size it keeps together.
-    let chunks = items
-        .chunks(JOIN_CHUNK)
-        .map(|chunk| join_all(chunk.iter().map(|item| answer_one(service, options, codec, item))));
-    let answers = join_all(chunks).await;
-    let replies: Vec<_> = answers.into_iter().flatten().map(|answer| answer.body).collect();
-    envelope::join(codec, &replies)
+    let groups = items.chunks(GROUP).map(|group| Group::new(group.iter().map(|item| answer_one(server, codec, item))));
+    let answers = join_all(groups).await;
+    codec.join(answers.iter().flatten().filter_map(|answer| answer.body.as_deref()))
 }
 
 /// Answers one request object (no body for a notification), in a tracing
 /// span naming the method and id.
-async fn answer_one(service: &Server, options: &DispatchOptions, codec: Codec, bytes: &[u8]) -> Answer {
+async fn answer_one(server: &Server, codec: Codec, bytes: &[u8]) -> Answer {
     let request = match envelope::parse_request(codec, bytes) {
         Ok(request) => request,
         Err((error, id)) => {
-            let id = id.as_deref().unwrap_or(envelope::null_id(codec));
-            return Answer { body: Some(envelope::error_response(codec, &error, id)), status: None };
+            let id = id.as_deref().unwrap_or(codec.null_id());
+            return Answer { body: Some(codec.error_response(&error, id)), status: None };
         }
     };
     // Fields are only evaluated when a subscriber wants the span.
     let id = request.id.map(|id| tracing::field::display(envelope::IdText(codec, id)));
     let span = tracing::info_span!("rpc", method = &*request.method, id);
-    let reply = run(service, options, Call::with_params(&request.method, request.params)).instrument(span).await;
+    let call = Call::new(&request.method, request.params);
+    let reply = run(server, call).instrument(span).await;
     let status = reply.status;
-    let body = request.id.map(|id| envelope::finish(codec, reply, id));
+    let body = request.id.map(|id| finish(codec, reply, id));
     Answer { body, status }
 }
 
-async fn run(service: &Server, options: &DispatchOptions, call: Call<'_>) -> Reply {
-    let Some(future) = service.call(call) else {
-        return Reply::error(ErrorObject::method_not_found(call.method()));
-    };
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(reply) => reply,
-        Err(panic) => {
-            let text = panic_text(panic.as_ref());
-            tracing::error!(method = call.method(), panic = text, "remote handler panicked");
-            let detail = if options.expose_panic_messages { text } else { "the handler panicked" };
-            Reply::error(ErrorObject::internal(format_args!("`{}`: {detail}", call.method())))
+/// Completes a reply into a response object carrying `id`.
+fn finish(codec: Codec, reply: Reply, id: &[u8]) -> Vec<u8> {
+    match reply.body {
+        Ok(mut buf) => {
+            codec.push_id(&mut buf, id);
+            buf
         }
+        Err(error) => codec.error_response(&error, id),
     }
+}
+
+/// Runs one call. Decoding its params (in `RpcService::call`), the handler,
+/// and encoding its result (in the future) may each panic — a user's
+/// `Deserialize`, handler or `Serialize` impl — and each panic costs this
+/// call alone a `-32603`: never the connection, never the rest of a batch.
+async fn run(server: &Server, call: Call<'_>) -> Reply {
+    let method = call.method();
+    let started = catch_unwind(AssertUnwindSafe(|| server.service_of(method).and_then(|s| s.call(call))));
+    let outcome = match started {
+        Ok(Some(future)) => AssertUnwindSafe(future).catch_unwind().await,
+        Ok(None) => return unknown(server, call),
+        Err(panic) => Err(panic),
+    };
+    outcome.unwrap_or_else(|panic| {
+        let text = panic_text(panic.as_ref());
+        tracing::error!(method, panic = text, "remote call panicked");
+        let detail = if server.inner.options.expose_panic_messages { text } else { "the handler panicked" };
+        Reply::error(ErrorObject::internal(format_args!("`{method}`: {detail}")))
+    })
+}
+
+/// A method no service declares: `rpc.discover` with feature `openrpc`
+/// (every server answers it with its OpenRPC document), or `-32601`.
+#[cfg_attr(not(feature = "openrpc"), allow(unused_variables))]
+fn unknown(server: &Server, call: Call<'_>) -> Reply {
+    #[cfg(feature = "openrpc")]
+    if call.method() == crate::openrpc::DISCOVER {
+        return call.ok(server.openrpc());
+    }
+    Reply::error(ErrorObject::method_not_found(call.method()))
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
@@ -119,4 +131,40 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("a non-string panic payload")
+}
+
+/// Futures polled together in place, their outputs in order: no task or
+/// allocation per future (see [`GROUP`]).
+struct Group<F: Future> {
+    futures: Box<[MaybeDone<F>]>,
+}
+
+impl<F: Future> Group<F> {
+    fn new(futures: impl Iterator<Item = F>) -> Self {
+        Group { futures: futures.map(MaybeDone::Future).collect() }
+    }
+}
+
+impl<F: Future> Future for Group<F> {
+    type Output = Vec<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let futures = &mut self.get_mut().futures;
+        fn pinned<T>(future: &mut T) -> Pin<&mut T> {
+            // SAFETY: the boxed slice is never resized, and no future is
+            // moved out of it: each stays where it was first polled until it
+            // is dropped in place (a finished one only gives up its output).
+            unsafe { Pin::new_unchecked(future) }
+        }
+        let mut done = true;
+        for future in futures.iter_mut() {
+            done &= pinned(future).poll(cx).is_ready();
+        }
+        match done {
+            true => Poll::Ready(
+                futures.iter_mut().map(|f| pinned(f).take_output().expect("polled to completion")).collect(),
+            ),
+            false => Poll::Pending,
+        }
+    }
 }

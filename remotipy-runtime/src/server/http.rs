@@ -1,22 +1,24 @@
 //! The HTTP side of a [`Server`]: method and content-type checks, the body
-//! limit, status codes, and the axum router.
+//! limit, status codes, and the axum route.
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
-use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 
-use super::{Context, Server};
+use super::{Context, Server, dispatch};
+use crate::body::{BodyError, read_limited};
 use crate::codec::Codec;
 
 impl Server {
-    /// An axum router answering `POST /` (mount it with `nest("/rpc", ..)` or
-    /// `merge`), ready for any tower layer.
+    /// An axum router answering `POST /`: mount it with `nest("/rpc", ..)`
+    /// or `merge`, add any tower layer.
     pub fn into_router(self) -> Router {
         Router::new().route("/", self.into_route())
     }
@@ -31,89 +33,41 @@ impl Server {
 
     /// Answers a whole HTTP request: 405 for anything but POST, 415 for a
     /// content type that is no codec's, 413 over the body limit, then the
-    /// JSON-RPC response (200) in the request's codec, or nothing (204,
-    /// notifications).
+    /// JSON-RPC response (200, or the status an [`ErrorCode`](crate::ErrorCode)
+    /// chose) in the request's codec, or nothing (204, notifications).
     ///
-    /// Use it from a hand-written axum route after your own checks.
+    /// This is what the route does; call it from a hand-written axum handler
+    /// after your own checks (remotipy's "Step 4"). The handlers'
+    /// [`Context`] is this request's headers, URI and extensions.
     pub async fn handle(&self, request: Request) -> Response {
         let (parts, body) = request.into_parts();
-        let checked = async {
-            if parts.method != Method::POST {
-                return Err(Rejection::MethodNotAllowed);
+        if parts.method != Method::POST {
+            return (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response();
+        }
+        let codec = match codec_of(&parts.headers) {
+            Ok(codec) => codec,
+            Err(essence) => return unsupported(&essence),
+        };
+        let limit = self.inner.options.body_limit;
+        let body = match read_limited(&parts.headers, body, limit).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge(rest)) => return too_large(rest, limit).await,
+            Err(BodyError::Read(_)) => {
+                return (StatusCode::BAD_REQUEST, "could not read the request body").into_response();
             }
-            let codec = codec_of(&parts.headers)?;
-            Ok((codec, read_limited(&parts.headers, body, self.inner.body_limit).await?))
         };
-        match checked.await {
-            Ok((codec, body)) => respond(codec, self.in_context(Context::new(parts), codec, &body).await),
-            Err(rejection) => rejection.into_response(),
+        let answer = Context::new(parts).scope(dispatch::dispatch(self, codec, &body)).await;
+        match (answer.body, answer.status) {
+            (Some(body), status) => {
+                (status.unwrap_or(StatusCode::OK), [(CONTENT_TYPE, codec.content_type())], body).into_response()
+            }
+            (None, status) => status.unwrap_or(StatusCode::NO_CONTENT).into_response(),
         }
-    }
-
-    /// Answers an already-read body (remotipy's "Step 4": check headers,
-    /// cookies, etc. in your own route, then dispatch), in the codec its
-    /// `Content-Type` names (415 for none). The handler's [`Context`]
-    /// carries `headers`.
-    pub async fn dispatch(&self, headers: HeaderMap, body: &[u8]) -> Response {
-        match codec_of(&headers) {
-            Ok(codec) => respond(codec, self.in_context(Context::from_headers(headers), codec, body).await),
-            Err(rejection) => rejection.into_response(),
-        }
-    }
-
-    /// Dispatches `body` with `context` as the handlers' [`Context`]; the
-    /// answer's body and HTTP status (200, 204, or what an [`ErrorCode`](super::ErrorCode) asked).
-    pub(crate) async fn in_context(
-        &self,
-        context: Context,
-        codec: Codec,
-        body: &[u8],
-    ) -> (StatusCode, Option<Vec<u8>>) {
-        let answer = context.scope(self.answer(codec, body)).await;
-        let status = match (&answer.body, answer.status) {
-            (_, Some(status)) => status,
-            (Some(_), None) => StatusCode::OK,
-            (None, None) => StatusCode::NO_CONTENT,
-        };
-        (status, answer.body)
     }
 }
 
 async fn serve(State(server): State<Server>, request: Request) -> Response {
     server.handle(request).await
-}
-
-fn respond(codec: Codec, (status, body): (StatusCode, Option<Vec<u8>>)) -> Response {
-    match body {
-        Some(body) => (status, [(CONTENT_TYPE, codec.content_type())], body).into_response(),
-        None => status.into_response(),
-    }
-}
-
-/// Why a request was turned away before dispatch.
-enum Rejection {
-    MethodNotAllowed,
-    UnsupportedMediaType(String),
-    TooLarge(usize),
-    Unreadable,
-}
-
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
-        match self {
-            Rejection::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, [(ALLOW, HeaderValue::from_static("POST"))]).into_response()
-            }
-            Rejection::UnsupportedMediaType(essence) => {
-                let message = format!("unsupported content type `{essence}`: send {ACCEPTED}");
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response()
-            }
-            Rejection::TooLarge(limit) => {
-                (StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {limit} bytes")).into_response()
-            }
-            Rejection::Unreadable => (StatusCode::BAD_REQUEST, "could not read the request body").into_response(),
-        }
-    }
 }
 
 /// The content types a server reads, for the 415 message.
@@ -122,29 +76,42 @@ const ACCEPTED: &str = "application/json";
 #[cfg(feature = "msgpack")]
 const ACCEPTED: &str = "application/json or application/msgpack";
 
-/// The codec of the body, from its content type: liberal for JSON (no
-/// content type, anything JSON-ish, and `text/plain`, which browsers'
-/// CORS-simple requests send); HTML, XML, forms and binary types are turned
-/// away with 415.
-fn codec_of(headers: &HeaderMap) -> Result<Codec, Rejection> {
+fn unsupported(essence: &str) -> Response {
+    let message = format!("unsupported content type `{essence}`: send {ACCEPTED}");
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response()
+}
+
+/// The codec of the body, from its content type (the essence, lower case,
+/// when no codec reads it): liberal for JSON (no content type, anything
+/// JSON-ish, and `text/plain`, which browsers' CORS-simple requests send);
+/// HTML, XML, forms and binary types are turned away with 415.
+fn codec_of(headers: &HeaderMap) -> Result<Codec, String> {
     let Some(value) = headers.get(CONTENT_TYPE) else { return Ok(Codec::Json) };
     if value == "application/json" {
         return Ok(Codec::Json);
     }
     let essence = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    Codec::from_essence(&essence).ok_or(Rejection::UnsupportedMediaType(essence))
+    Codec::from_essence(&essence).ok_or(essence)
 }
 
-/// Reads the body, refusing (413) as soon as it is known to exceed `limit`:
-/// from `Content-Length` before reading, or while streaming a chunked body.
-async fn read_limited(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, Rejection> {
-    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(Rejection::TooLarge(limit));
-    }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(Rejection::TooLarge(limit)),
-        Err(_) => Err(Rejection::Unreadable),
-    }
+/// How much of an oversized body is read and dropped before the 413, and
+/// for how long at most. A server that closes a connection with unread
+/// request bytes makes the kernel reset it, and the reset destroys the 413
+/// before the client reads it: the client would see a broken pipe instead.
+/// Bodies beyond this still get the 413, on a connection then closed.
+const DRAIN_BYTES: usize = 16 * 1024 * 1024;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+async fn too_large(mut rest: Body, limit: usize) -> Response {
+    let drain = async {
+        let mut drained = 0;
+        while let Some(Ok(frame)) = rest.frame().await {
+            drained += frame.data_ref().map_or(0, |data| data.len());
+            if drained > DRAIN_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    (StatusCode::PAYLOAD_TOO_LARGE, format!("request body exceeds {limit} bytes")).into_response()
 }

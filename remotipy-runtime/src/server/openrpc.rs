@@ -6,7 +6,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
-use super::service::Service;
+use super::service::RpcService;
 
 /// The method every OpenRPC server answers with its own document.
 pub const DISCOVER: &str = "rpc.discover";
@@ -120,8 +120,33 @@ impl MethodDoc<'_> {
     }
 }
 
+/// The document `rpc.discover` answers, built on first use.
+pub(crate) struct Document {
+    info: Option<(String, String)>,
+    document: std::sync::OnceLock<Value>,
+}
+
+impl Document {
+    pub fn new(info: Option<(String, String)>) -> Self {
+        Document { info, document: Default::default() }
+    }
+
+    /// The document of `services`; its title defaults to their trait names.
+    pub fn get(&self, services: &[Box<dyn RpcService>]) -> &Value {
+        self.document.get_or_init(|| {
+            let default_title = || {
+                let mut traits: Vec<_> = services.iter().flat_map(|s| s.methods()).map(|m| m.trait_name).collect();
+                traits.dedup();
+                (traits.join(", "), "0.0.0".to_owned())
+            };
+            let (title, version) = self.info.clone().unwrap_or_else(default_title);
+            document(services, &title, &version)
+        })
+    }
+}
+
 /// The OpenRPC document of `services`.
-pub(super) fn document(services: &[Box<dyn Service>], title: &str, version: &str) -> Value {
+fn document(services: &[Box<dyn RpcService>], title: &str, version: &str) -> Value {
     let mut describer = Describer::new();
     for service in services {
         service.describe(&mut describer);

@@ -1,10 +1,6 @@
-//! The seam between the generated dispatcher and the runtime: a [`Service`]
-//! answers calls by method name; everything else (HTTP, batches, ids,
-//! panics) is the runtime's job.
-
-use std::fmt::Display;
-use std::future::Future;
-use std::pin::Pin;
+//! The seam between services and the dispatcher: an [`RpcService`] answers
+//! calls by method name; HTTP, batches, ids and panics are the
+//! dispatcher's job.
 
 use http::StatusCode;
 use serde::Serialize;
@@ -12,13 +8,12 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::codec::Codec;
+pub use crate::future::BoxFuture;
 use crate::protocol::{ErrorObject, code};
-
-/// A boxed, sendable future: what a [`Service`] returns for one call.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the server knows about one remote method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MethodInfo {
     /// The name on the wire.
     pub name: &'static str,
@@ -26,25 +21,84 @@ pub struct MethodInfo {
     pub trait_name: &'static str,
     /// Declared `#[remote(notification)]`: callers expect no reply.
     pub notification: bool,
+    /// Declared `#[remote(idempotent)]`: running it twice is harmless, so
+    /// clients may retry it.
+    pub idempotent: bool,
+}
+
+impl MethodInfo {
+    /// Method `name` of trait `trait_name`, answered with a reply.
+    pub const fn new(name: &'static str, trait_name: &'static str) -> Self {
+        MethodInfo { name, trait_name, notification: false, idempotent: false }
+    }
+
+    /// Marks the method as a notification: callers expect no reply.
+    pub const fn notification(mut self) -> Self {
+        self.notification = true;
+        self
+    }
+
+    /// Marks the method as idempotent: running it twice is harmless.
+    pub const fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
 }
 
 /// Something that answers JSON-RPC calls by method name.
 ///
-/// `#[remotipy::remote]` implements it for the generated `<Trait>Server`;
-/// [`Server`](crate::Server) serves one or several of them over HTTP.
-pub trait Service: Send + Sync + 'static {
+/// `#[remotipy::remote]` implements it for every generated `<Trait>Server`;
+/// a [`Server`](crate::Server) serves one or several. Implement it by hand
+/// for methods no trait declares (a proxy, methods known only at run time):
+///
+/// ```
+/// use remotipy::service::{BoxFuture, Call, MethodInfo, Reply, RpcService};
+///
+/// /// Answers `version` with a constant and `echo` with its `text` param.
+/// struct Meta;
+///
+/// impl RpcService for Meta {
+///     fn methods(&self) -> &'static [MethodInfo] {
+///         &[MethodInfo::new("version", "Meta"), MethodInfo::new("echo", "Meta")]
+///     }
+///
+///     fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>> {
+///         match call.method() {
+///             "version" => Some(Box::pin(async move { call.ok("1.2.3") })),
+///             "echo" => Some(Box::pin(async move {
+///                 #[derive(serde::Deserialize)]
+///                 struct Params { text: String }
+///                 match call.decode::<Params>(&["text"]) {
+///                     Ok(params) => call.ok(&params.text),
+///                     Err(error) => Reply::error(error),
+///                 }
+///             })),
+///             _ => None,
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = remotipy::Server::new(Meta);
+/// let client = remotipy::Client::in_process(server);
+/// let echoed: String = client.request("echo", &serde_json::json!({ "text": "hi" })).await?;
+/// assert_eq!(echoed, "hi");
+/// # Ok(()) }
+/// ```
+pub trait RpcService: Send + Sync + 'static {
     /// The methods this service answers, in declaration order.
     fn methods(&self) -> &'static [MethodInfo];
 
     /// Starts the call, or returns `None` when `call.method()` is not one of
-    /// [`Service::methods`].
+    /// [`RpcService::methods`]. A panic here or in the future costs only this
+    /// call (a `-32603` error).
     fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>>;
 
     /// Adds this service's methods to an OpenRPC document (feature
     /// `openrpc`). Generated services describe every method; the default
     /// describes none.
     #[cfg(feature = "openrpc")]
-    fn describe(&self, describer: &mut super::Describer) {
+    fn describe(&self, describer: &mut crate::openrpc::Describer) {
         let _ = describer;
     }
 }
@@ -65,12 +119,7 @@ pub(crate) enum Params<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// A JSON call of `method` with raw `params` (an object, an array, or absent).
-    pub fn new(method: &'a str, params: Option<&'a RawValue>) -> Self {
-        Call::with_params(method, Params::Json(params))
-    }
-
-    pub(crate) fn with_params(method: &'a str, params: Params<'a>) -> Self {
+    pub(crate) fn new(method: &'a str, params: Params<'a>) -> Self {
         Call { method, params }
     }
 
@@ -88,21 +137,13 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// The params as sent, still encoded in [`Call::codec`], if any were sent.
-    pub fn raw_params(&self) -> Option<&'a [u8]> {
-        match self.params {
-            Params::Json(params) => params.map(|p| p.get().as_bytes()),
-            #[cfg(feature = "msgpack")]
-            Params::MsgPack(params) => params,
-        }
-    }
-
-    /// Decodes the params into the method's argument struct: a named object
-    /// or a positional array in declaration order (`names`); absent params
-    /// read as `{}`.
+    /// Decodes the params into `T`: from a named object, or from a
+    /// positional array in the order of `names` (how `T` deserializes a
+    /// sequence); absent params read as `{}`.
     ///
     /// On failure the error is `-32602` and its message names the offending
-    /// parameter (found by a second, slower pass that runs only on failure).
+    /// parameter by `names` (found by a second, slower pass that runs only
+    /// on failure).
     pub fn decode<T: DeserializeOwned>(&self, names: &[&str]) -> Result<T, ErrorObject> {
         match self.params {
             Params::Json(params) => {
@@ -115,23 +156,30 @@ impl<'a> Call<'a> {
             }
             #[cfg(feature = "msgpack")]
             Params::MsgPack(params) => {
-                let bytes = params.unwrap_or(crate::msgpack::EMPTY_MAP);
-                crate::msgpack::decode(bytes).map_err(|e| {
+                use crate::codec::msgpack;
+                let bytes = params.unwrap_or(msgpack::EMPTY_MAP);
+                msgpack::decode(bytes).map_err(|e| {
                     let path = error_path::<T, _>(&mut rmp_serde::Deserializer::from_read_ref(bytes), names);
-                    self.invalid_params(crate::msgpack::array_len(bytes), names, &e.message, path)
+                    self.invalid_params(msgpack::array_len(bytes), names, &e.message, path)
                 })
             }
         }
     }
 
-    /// A successful call returning `value`, encoded in the call's codec.
+    /// A successful call returning `value`, encoded in the call's codec. A
+    /// value the codec cannot carry (a `Serialize` impl failing, `NaN` in
+    /// JSON) is a `-32603` error naming the method instead.
     pub fn ok<R: Serialize + ?Sized>(&self, value: &R) -> Reply {
         let codec = self.codec();
+        let prefix = codec.result_prefix();
         let mut buf = Vec::with_capacity(128);
-        buf.extend_from_slice(super::envelope::result_prefix(codec));
+        buf.extend_from_slice(prefix);
         match codec.encode_into(&mut buf, value) {
             Ok(()) => Reply { body: Ok(buf), status: None },
-            Err(e) => Reply::error(ErrorObject::internal(format_args!("cannot encode the result: {e}"))),
+            Err(e) => Reply::error(ErrorObject::internal(format_args!(
+                "`{}` returned a result that cannot be encoded: {e}",
+                self.method
+            ))),
         }
     }
 
@@ -144,21 +192,19 @@ impl<'a> Call<'a> {
         path: Option<String>,
     ) -> ErrorObject {
         let method = self.method;
-        let detail = match positional {
-            Some(len) if len > names.len() => {
+        let message = strip_position(serde_message);
+        let detail = match (positional, path) {
+            (Some(len), _) if len > names.len() => {
                 format!("`{method}` takes {} params ({}), got {len}", names.len(), names.join(", "))
             }
-            Some(len) if serde_message.starts_with("invalid length") => {
+            // "invalid length" of the params themselves (no path: not of a
+            // value inside one) means too few positional params.
+            (Some(len), None) if message.starts_with("invalid length") && len < names.len() => {
                 format!("missing param `{}` (position {})", names[len], len + 1)
             }
-            _ => {
-                let message = strip_position(serde_message);
-                match path {
-                    // "unknown field `lang`" already names it.
-                    Some(path) if !message.contains(&format!("`{path}`")) => format!("`{path}`: {message}"),
-                    _ => message.to_owned(),
-                }
-            }
+            // "unknown field `lang`" already names it.
+            (_, Some(path)) if !message.contains(&format!("`{path}`")) => format!("`{path}`: {message}"),
+            _ => message.to_owned(),
         };
         ErrorObject::new(code::INVALID_PARAMS, format!("invalid params for `{method}`: {detail}"))
     }
@@ -191,16 +237,16 @@ pub(crate) fn strip_position(message: &str) -> &str {
     message.rfind(" at line ").map_or(message, |at| &message[..at])
 }
 
-/// The outcome of one call, already encoded.
+/// The outcome of one call, already encoded: build one with [`Call::ok`]
+/// (in the call's codec) or [`Reply::error`].
 ///
-/// On success it holds the response envelope up to and including the result
-/// (`{"jsonrpc":"2.0","result":<value>` in JSON), so the dispatcher only
-/// appends the id: the result is serialized once, straight into the response
-/// buffer. Build one with [`Call::ok`] (in the call's codec) or [`Reply::error`].
+/// On success it holds the response envelope up to and including the result,
+/// so the dispatcher only appends the id: the result is serialized once,
+/// straight into the response buffer.
 #[derive(Debug)]
 pub struct Reply {
     pub(crate) body: Result<Vec<u8>, ErrorObject>,
-    /// The HTTP status a failed single call asks for (see [`ErrorCode`]).
+    /// The HTTP status a failed single call asks for (see [`ErrorCode`](crate::ErrorCode)).
     pub(crate) status: Option<StatusCode>,
 }
 
@@ -209,88 +255,10 @@ impl Reply {
     pub fn error(error: ErrorObject) -> Self {
         Reply { body: Err(error), status: None }
     }
-
-    /// The error this call failed with, if it failed.
-    pub fn as_error(&self) -> Option<&ErrorObject> {
-        self.body.as_ref().err()
-    }
 }
 
 impl From<ErrorObject> for Reply {
     fn from(e: ErrorObject) -> Self {
         Reply::error(e)
-    }
-}
-
-/// Lets an application error choose its JSON-RPC code and, for a call that
-/// is not part of a batch, the HTTP status of the response (e.g. 401).
-///
-/// Without an impl, an `Err(e)` travels as code `-32000` with HTTP 200.
-/// Either way the message is `e`'s `Display` and `data` is
-/// `{"type": <type name>, "value": e}`, so a remotipy client gets `Error::App(e)`.
-///
-/// ```
-/// #[derive(Debug, serde::Serialize, serde::Deserialize, thiserror::Error)]
-/// #[error("not authenticated")]
-/// pub struct Unauthenticated;
-///
-/// impl remotipy::ErrorCode for Unauthenticated {
-///     fn code(&self) -> i64 { -32001 }
-///     fn http_status(&self) -> Option<http::StatusCode> { Some(http::StatusCode::UNAUTHORIZED) }
-/// }
-/// ```
-pub trait ErrorCode {
-    /// The JSON-RPC error code (default `-32000`).
-    fn code(&self) -> i64 {
-        code::APP_ERROR
-    }
-
-    /// The HTTP status of a single call's response (default: 200, like every
-    /// JSON-RPC response). Ignored inside batches.
-    fn http_status(&self) -> Option<StatusCode> {
-        None
-    }
-}
-
-/// Builds the reply of a handler's `Result`, choosing at compile time between
-/// the error type's [`ErrorCode`] impl and the default (autoref
-/// specialization: generated code calls `(&&AppResult(..)).reply(call, ..)`).
-#[doc(hidden)]
-pub struct AppResult<'a, R, E>(pub &'a Result<R, E>);
-
-#[doc(hidden)]
-pub trait ViaErrorCode {
-    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply;
-}
-
-impl<R: Serialize, E: Serialize + Display + ErrorCode> ViaErrorCode for &AppResult<'_, R, E> {
-    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply {
-        match self.0 {
-            Ok(value) => call.ok(value),
-            Err(e) => Reply { body: Err(app_error(e, e.code(), type_name)), status: e.http_status() },
-        }
-    }
-}
-
-#[doc(hidden)]
-pub trait ViaDefault {
-    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply;
-}
-
-impl<R: Serialize, E: Serialize + Display> ViaDefault for AppResult<'_, R, E> {
-    fn reply(&self, call: &Call<'_>, type_name: &'static str) -> Reply {
-        match self.0 {
-            Ok(value) => call.ok(value),
-            Err(e) => Reply::error(app_error(e, code::APP_ERROR, type_name)),
-        }
-    }
-}
-
-fn app_error<E: Serialize + Display>(e: &E, code: i64, type_name: &'static str) -> ErrorObject {
-    match serde_json::to_value(e) {
-        Ok(value) => {
-            ErrorObject::new(code, e.to_string()).with_data(serde_json::json!({ "type": type_name, "value": value }))
-        }
-        Err(err) => ErrorObject::internal(format_args!("cannot encode the `{type_name}` error: {err}")),
     }
 }

@@ -1,14 +1,40 @@
 //! JSON requests, parsed borrowing from the body: `params` and `id` stay raw
 //! JSON slices until the method is known, so the envelope costs one scan.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
 use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 use serde_json::error::Category;
 use serde_json::value::RawValue;
 
 use super::{Rejection, Request};
-use crate::protocol::{ErrorObject, RequestRef, code, id_is_valid};
+use crate::protocol::{ErrorObject, code};
 use crate::server::service::{Params, strip_position};
+
+/// A request object as JSON has it, borrowed from the body.
+#[derive(Deserialize)]
+struct RequestRef<'a> {
+    #[serde(borrow)]
+    jsonrpc: Cow<'a, str>,
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+    /// `None` when the key is absent (a notification); `Some("null")` for `"id": null`.
+    #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+}
+
+/// Deserializes a key that is present (even as `null`) into `Some`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// Only strings, numbers and null are valid ids.
+fn id_is_valid(id: &RawValue) -> bool {
+    matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n'))
+}
 
 /// Parses and validates one request object, or says why it is not one (with
 /// the id, when the id itself could be read).

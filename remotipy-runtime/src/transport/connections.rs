@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 
-use crate::error::BoxError;
+use super::BoxError;
 
 type Sender = SendRequest<Full<Bytes>>;
 

@@ -6,7 +6,7 @@
 use serde::de::Deserialize;
 use serde::ser::Serialize;
 
-use crate::codec::DecodeError;
+use super::error::DecodeError;
 use crate::error::BoxError;
 
 /// `array 32` with its length still to be written: a batch's length is known

@@ -3,9 +3,17 @@
 //! same error objects); the request's `Content-Type` says which one a body
 //! uses, and the server answers in kind.
 
+mod envelope;
+mod error;
+mod json;
+#[cfg(feature = "msgpack")]
+pub(crate) mod msgpack;
+
 use http::HeaderValue;
 use serde::de::Deserialize;
 use serde::ser::Serialize;
+
+pub(crate) use error::DecodeError;
 
 use crate::error::BoxError;
 
@@ -14,6 +22,8 @@ use crate::error::BoxError;
 #[non_exhaustive]
 pub enum Codec {
     /// JSON (`application/json`): the JSON-RPC 2.0 standard, the default.
+    /// A float that JSON cannot carry (`NaN`, `±inf`) fails to encode
+    /// rather than travel as `null`.
     #[default]
     Json,
     /// MessagePack (`application/msgpack`, feature `msgpack`): the same
@@ -21,15 +31,6 @@ pub enum Codec {
     /// field names, so DTOs evolve exactly as they do over JSON.
     #[cfg(feature = "msgpack")]
     MsgPack,
-}
-
-/// A body that could not be decoded.
-#[derive(Debug)]
-pub(crate) struct DecodeError {
-    pub message: String,
-    /// The bytes are not this codec at all (as opposed to well-formed data
-    /// of the wrong shape).
-    pub malformed: bool,
 }
 
 impl Codec {
@@ -66,22 +67,21 @@ impl Codec {
         }
     }
 
-    /// Appends `value` to `buf`.
+    /// Appends `value` to `buf`; on failure `buf` is left as it was.
     pub(crate) fn encode_into<T: Serialize + ?Sized>(self, buf: &mut Vec<u8>, value: &T) -> Result<(), BoxError> {
         match self {
-            Codec::Json => serde_json::to_writer(buf, value).map_err(Into::into),
+            Codec::Json => json::encode_into(buf, value),
             #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::encode_into(buf, value),
+            Codec::MsgPack => msgpack::encode_into(buf, value),
         }
     }
 
     /// Decodes one value from the whole of `bytes`.
     pub(crate) fn decode<'de, T: Deserialize<'de>>(self, bytes: &'de [u8]) -> Result<T, DecodeError> {
         match self {
-            Codec::Json => serde_json::from_slice(bytes)
-                .map_err(|e| DecodeError { malformed: e.is_syntax() || e.is_eof(), message: e.to_string() }),
+            Codec::Json => json::decode(bytes),
             #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::decode(bytes),
+            Codec::MsgPack => msgpack::decode(bytes),
         }
     }
 
@@ -93,46 +93,7 @@ impl Codec {
                 Ok(items.into_iter().map(|item| item.get().as_bytes()).collect())
             }
             #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::split_array(bytes),
-        }
-    }
-
-    /// Starts an array whose length is known only at [`Codec::close_array`],
-    /// in a buffer with room for `capacity` bytes of items.
-    pub(crate) fn open_array(self, capacity: usize) -> Vec<u8> {
-        let mut body = Vec::with_capacity(capacity + 8);
-        match self {
-            Codec::Json => body.push(b'['),
-            #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::open_array(&mut body),
-        }
-        body
-    }
-
-    /// Whether `body`, from [`Codec::open_array`], holds no item yet.
-    pub(crate) fn array_is_empty(self, body: &[u8]) -> bool {
-        let header = match self {
-            Codec::Json => 1,
-            #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::ARRAY_HEADER_LEN,
-        };
-        body.len() == header
-    }
-
-    /// Separates the next item from the previous ones.
-    pub(crate) fn separate(self, body: &mut Vec<u8>) {
-        if self == Codec::Json && !self.array_is_empty(body) {
-            body.push(b',');
-        }
-    }
-
-    /// Ends an array of `len` items (JSON's brackets need no length).
-    #[cfg_attr(not(feature = "msgpack"), allow(unused_variables))]
-    pub(crate) fn close_array(self, body: &mut Vec<u8>, len: usize) {
-        match self {
-            Codec::Json => body.push(b']'),
-            #[cfg(feature = "msgpack")]
-            Codec::MsgPack => crate::msgpack::close_array(body, len),
+            Codec::MsgPack => msgpack::split_array(bytes),
         }
     }
 }

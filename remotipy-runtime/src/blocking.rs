@@ -1,0 +1,169 @@
+//! A blocking client for scripts, command-line tools and threads without an
+//! async runtime (feature `blocking`): the async client's calls, driven to
+//! completion on the caller's thread.
+
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use crate::__private::{Err, Fallible, Ok, RemoteMethod};
+use crate::client::{BuildError, CallOptions, Client};
+use crate::error::Error;
+
+/// The untyped blocking client every generated `<Trait>BlockingClient`
+/// wraps. Cheap to clone.
+///
+/// Each call is the async [`Client`]'s own (same transports, headers,
+/// timeouts, codecs, errors), run to completion on the caller's thread, with
+/// a runtime of its own (one thread, started with the client) driving the
+/// sockets and timers. So it works from plain threads and from
+/// `tokio::task::spawn_blocking`, over every transport, in-process included.
+///
+/// On a thread that is running async tasks (a runtime worker, or inside
+/// `block_on`) a blocking call would stall every task of that thread, so
+/// it fails at once with `Error::Transport` whose source is
+/// [`InsideAsyncRuntime`]; use the async client there.
+#[derive(Clone)]
+pub struct BlockingClient {
+    client: Client,
+    runtime: Arc<Runtime>,
+}
+
+/// The runtime behind a blocking client. Shut down without waiting when the
+/// last clone goes, so that dropping a client never blocks (nor panics, as
+/// dropping a tokio runtime inside async code would).
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A blocking client was called on a thread that runs async tasks.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "a blocking remotipy client was called on a thread that runs async tasks, where it would stall them; \
+     use the async client there, or call from `tokio::task::spawn_blocking`"
+)]
+pub struct InsideAsyncRuntime;
+
+impl BlockingClient {
+    pub(crate) fn new(client: Client) -> Result<Self, BuildError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("remotipy-blocking")
+            .enable_all()
+            .build()
+            .map_err(BuildError::Runtime)?;
+        Ok(BlockingClient { client, runtime: Arc::new(Runtime(Some(runtime))) })
+    }
+
+    /// Where calls go.
+    pub fn endpoint(&self) -> &str {
+        self.client.endpoint()
+    }
+
+    /// A clone whose calls use `options` (see [`Client::with_options`]).
+    pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
+        Ok(BlockingClient { client: self.client.with_options(options)?, runtime: Arc::clone(&self.runtime) })
+    }
+
+    /// Calls `method` by name (see [`Client::request`]).
+    pub fn request<P, R>(&self, method: &'static str, params: &P) -> Result<R, Error>
+    where
+        P: serde::Serialize + ?Sized,
+        R: serde::de::DeserializeOwned,
+    {
+        self.block_on(method, self.client.request(method, params))
+    }
+
+    /// Sends a notification by name (see [`Client::notify`]).
+    pub fn notify<P: serde::Serialize + ?Sized>(&self, method: &'static str, params: &P) -> Result<(), Error> {
+        self.block_on(method, self.client.notify(method, params))
+    }
+
+    /// Calls `M`, declared `-> T`.
+    #[doc(hidden)]
+    pub fn call<M: RemoteMethod>(&self, params: &M::Params) -> Result<Ok<M>, Error> {
+        self.block_on(M::NAME, self.client.call::<M>(params))
+    }
+
+    /// Calls `M`, declared `-> Result<T, E>`.
+    #[doc(hidden)]
+    pub fn call_fallible<M: Fallible>(&self, params: &M::Params) -> Result<Ok<M>, Error<Err<M>>> {
+        self.block_on(M::NAME, self.client.call_fallible::<M>(params))
+    }
+
+    /// Sends `M` as a notification.
+    #[doc(hidden)]
+    pub fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
+        self.block_on(M::NAME, self.client.notify_method::<M>(params))
+    }
+
+    fn block_on<T, E>(
+        &self,
+        method: &'static str,
+        call: impl Future<Output = Result<T, Error<E>>>,
+    ) -> Result<T, Error<E>> {
+        if polling_a_task() {
+            return Err(Error::Transport { method, source: Box::new(InsideAsyncRuntime) });
+        }
+        let runtime = self.runtime.0.as_ref().expect("the runtime lives as long as the client");
+        runtime.handle().block_on(call)
+    }
+}
+
+/// Whether this thread is polling a task of a tokio runtime (a worker, or
+/// `block_on`), where blocking would stall it.
+///
+/// Tokio has no public question for this, but it gives every task it polls
+/// a cooperative budget (128 operations per poll), while `spawn_blocking`
+/// closures and plain threads run unconstrained. Taking budget until tokio
+/// says no tells them apart; every unit taken is given back (the restore
+/// guards, dropped last-taken first, leave the budget as it was).
+fn polling_a_task() -> bool {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut taken = Vec::new();
+    let constrained = loop {
+        match tokio::task::coop::poll_proceed(&mut cx) {
+            Poll::Ready(restore) => taken.push(restore),
+            Poll::Pending => break true,
+        }
+        // No task budget is this large: unconstrained.
+        if taken.len() > 1024 {
+            break false;
+        }
+    };
+    while let Some(restore) = taken.pop() {
+        drop(restore);
+    }
+    constrained
+}
+
+impl std::fmt::Debug for BlockingClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingClient").field("client", &self.client).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::polling_a_task;
+
+    #[test]
+    fn only_threads_polling_tasks_are_refused() {
+        assert!(!polling_a_task(), "a plain thread");
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        assert!(runtime.block_on(async { polling_a_task() }), "inside block_on");
+        assert!(runtime.block_on(async { tokio::spawn(async { polling_a_task() }).await.unwrap() }), "a worker");
+        let blocking = runtime.block_on(async { tokio::task::spawn_blocking(polling_a_task).await.unwrap() });
+        assert!(!blocking, "spawn_blocking");
+        // The budget is given back: a task can still make progress after asking.
+        runtime.block_on(async {
+            assert!(polling_a_task());
+            assert!(tokio::task::coop::has_budget_remaining());
+        });
+    }
+}

@@ -1,0 +1,10 @@
+//! What a codec reports about a body it could not decode.
+
+/// A body, or a value in it, that could not be decoded.
+#[derive(Debug)]
+pub(crate) struct DecodeError {
+    pub message: String,
+    /// The bytes are not this codec at all (as opposed to well-formed data
+    /// of the wrong shape).
+    pub malformed: bool,
+}

@@ -1,0 +1,83 @@
+//! A transport with no socket: calls go straight into a [`Server`] or an
+//! axum [`Router`] in the same process, through the same encode → dispatch →
+//! decode path as over HTTP.
+
+use axum::Router;
+use axum::body::Body;
+use http::{Method, Request, Uri};
+use tower_service::Service as _;
+
+use super::{BoxError, BoxFuture, Transport, TransportRequest, TransportResponse, read_body};
+use crate::server::Server;
+
+/// Calls a [`Server`] or an axum [`Router`] in this process: for tests, and
+/// for embedding. Built with `From` either: `InProcess::from(server)`.
+///
+/// Each call is a real `http::Request` (`POST /`, or the path given to
+/// [`InProcess::at`]) carrying the client's headers. Through a server, the
+/// handler's [`Context`](crate::Context) has them (no peer address, no
+/// extensions); through a router, the request first passes the router's
+/// layers (auth, limits …) exactly as a network request would.
+#[derive(Debug, Clone)]
+pub struct InProcess {
+    target: Target,
+    /// The path calls are posted to.
+    path: Uri,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Server(Server),
+    Router(Router),
+}
+
+impl InProcess {
+    /// A transport answering from `target`: a [`Server`] or a [`Router`].
+    pub fn new(target: impl Into<InProcess>) -> Self {
+        target.into()
+    }
+
+    /// Posts to `path` of the router (default `/`): where your app mounts
+    /// the endpoint, e.g. `"/rpc"` for `.route("/rpc", rpc.into_route())`.
+    /// A server answers at any path.
+    pub fn at(mut self, path: &str) -> Result<Self, http::uri::InvalidUri> {
+        self.path = path.parse()?;
+        Ok(self)
+    }
+}
+
+impl From<Server> for InProcess {
+    fn from(server: Server) -> Self {
+        InProcess { target: Target::Server(server), path: Uri::from_static("/") }
+    }
+}
+
+impl From<Router> for InProcess {
+    fn from(router: Router) -> Self {
+        InProcess { target: Target::Router(router), path: Uri::from_static("/") }
+    }
+}
+
+impl Transport for InProcess {
+    fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
+        Box::pin(async move {
+            let limit = request.max_response_size;
+            let mut http = Request::new(Body::empty());
+            *http.method_mut() = Method::POST;
+            *http.uri_mut() = self.path.clone();
+            *http.headers_mut() = request.http_headers();
+            *http.body_mut() = Body::from(request.body);
+            let response = match &self.target {
+                Target::Server(server) => server.handle(http).await,
+                Target::Router(router) => router.clone().call(http).await?,
+            };
+            let (parts, body) = response.into_parts();
+            let body = read_body(&parts.headers, body, limit).await?;
+            Ok(TransportResponse { status: parts.status, body })
+        })
+    }
+
+    fn endpoint(&self) -> &str {
+        "in-process"
+    }
+}

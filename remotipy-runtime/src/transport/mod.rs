@@ -1,0 +1,124 @@
+//! The one seam every client goes through: request bytes and headers in,
+//! status and response bytes out.
+//!
+//! remotipy ships [`ReqwestTransport`] (the default), [`HyperTransport`]
+//! (feature `hyper`) and [`InProcess`] (no socket, for tests); implement
+//! [`Transport`] to put the generated clients over another HTTP stack.
+
+#[cfg(feature = "hyper")]
+mod connections;
+#[cfg(feature = "hyper")]
+mod hyper;
+mod in_process;
+mod reqwest;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+pub use crate::error::BoxError;
+pub use crate::future::BoxFuture;
+#[cfg(feature = "hyper")]
+pub use hyper::HyperTransport;
+pub use in_process::InProcess;
+pub use reqwest::ReqwestTransport;
+
+use crate::body::{BodyError, read_limited};
+use crate::codec::Codec;
+
+/// One HTTP exchange, as the client hands it to a transport.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportRequest<'a> {
+    /// The encoded JSON-RPC request.
+    pub body: Vec<u8>,
+    /// Its encoding: send `codec.content_type()` as the `Content-Type`.
+    pub codec: Codec,
+    /// Every header of this call (the client's defaults, with per-call
+    /// options applied): send them all.
+    pub headers: &'a HeaderMap,
+    /// Refuse a response body longer than this with [`ResponseTooLarge`],
+    /// before reading it whole.
+    pub max_response_size: usize,
+}
+
+/// What came back.
+#[derive(Debug)]
+pub struct TransportResponse {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The whole response body.
+    pub body: Bytes,
+}
+
+/// Carries encoded calls to a server.
+///
+/// Timeouts are the client's job, not the transport's: the client drops the
+/// future when the call's deadline passes. A transport refuses an oversized
+/// body with [`ResponseTooLarge`], which the client reports as
+/// `Error::Decode`.
+///
+/// ```
+/// use remotipy::transport::{BoxError, BoxFuture, InProcess, Transport, TransportRequest, TransportResponse};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// /// Counts the calls it carries to another transport.
+/// struct Counting { inner: InProcess, calls: AtomicUsize }
+///
+/// impl Transport for Counting {
+///     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
+///         self.calls.fetch_add(1, Ordering::Relaxed);
+///         self.inner.send(request)
+///     }
+///     fn endpoint(&self) -> &str { "counting" }
+/// }
+///
+/// # #[remotipy::remote] pub trait Calculator { async fn add(&self, a: i64, b: i64) -> i64; }
+/// # struct Calc; impl Calculator for Calc { async fn add(&self, a: i64, b: i64) -> i64 { a + b } }
+/// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let inner = InProcess::from(CalculatorServer::new(Calc).into_server());
+/// let calc: CalculatorClient = remotipy::ClientBuilder::with_transport(Counting { inner, calls: AtomicUsize::new(0) })
+///     .header("x-tenant", "acme")
+///     .build()?;
+/// assert_eq!(calc.add(40, 2).await?, 42);
+/// # Ok(()) }
+/// ```
+pub trait Transport: Send + Sync + 'static {
+    /// Sends one request and reads the whole response.
+    fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>>;
+
+    /// Where calls go, for messages and `Debug`.
+    fn endpoint(&self) -> &str;
+}
+
+/// A response body larger than the client accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("the response body exceeds the limit of {limit} bytes")]
+pub struct ResponseTooLarge {
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+/// The default limit on response bodies: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
+
+/// Reads a response body whole within the request's limit.
+pub(crate) async fn read_body<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, BoxError>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    read_limited(headers, body, limit).await.map_err(|e| match e {
+        BodyError::TooLarge(_) => Box::new(ResponseTooLarge { limit }) as BoxError,
+        BodyError::Read(e) => e,
+    })
+}
+
+impl TransportRequest<'_> {
+    /// The HTTP headers to send: the call's own, then the content type
+    /// (which only the codec decides).
+    pub fn http_headers(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        headers.insert(http::header::CONTENT_TYPE, self.codec.content_type());
+        headers
+    }
+}

@@ -1,0 +1,41 @@
+//! The default transport: reqwest, used with care for the hot path (URL
+//! parsed once, the request built directly rather than through a builder).
+
+use http::Method;
+use reqwest::Url;
+
+use super::{BoxError, BoxFuture, Transport, TransportRequest, TransportResponse, read_body};
+
+/// Sends calls with a [`reqwest::Client`]: HTTP/1.1, HTTPS with the
+/// `rustls` feature, proxies and pooling as reqwest does them.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+    url: Url,
+}
+
+impl ReqwestTransport {
+    /// A transport posting to `url` with `client` (its own default headers,
+    /// if any, are sent too, unless a call sets the same name).
+    pub fn new(client: reqwest::Client, url: Url) -> Self {
+        ReqwestTransport { client, url }
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
+        Box::pin(async move {
+            let mut http = reqwest::Request::new(Method::POST, self.url.clone());
+            *http.headers_mut() = request.http_headers();
+            *http.body_mut() = Some(request.body.into());
+            let response = http::Response::from(self.client.execute(http).await?);
+            let (parts, body) = response.into_parts();
+            let body = read_body(&parts.headers, body, request.max_response_size).await?;
+            Ok(TransportResponse { status: parts.status, body })
+        })
+    }
+
+    fn endpoint(&self) -> &str {
+        self.url.as_str()
+    }
+}
