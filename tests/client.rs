@@ -154,7 +154,8 @@ macro_rules! cases {
 suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper, #[cfg(feature = "hyper")] HyperClient; [
     a_server_that_is_down_is_a_transport_error, a_wrong_path_is_an_http_status_error,
     garbage_wrong_ids_and_half_answers_are_decode_errors, http_errors_with_a_json_rpc_body_are_read_as_remote_errors,
-    a_server_that_never_answers_times_out, connections_are_reused, connections_the_server_closed_are_not_reused]);
+    a_server_that_never_answers_times_out, connections_are_reused, connections_the_server_closed_are_not_reused,
+    a_body_over_the_servers_limit_is_413_every_time]);
 
 // A custom transport's response limit is its own, so this one runs over the builder's transports.
 suite!(limits: Reqwest, #[cfg(feature = "hyper")] Hyper; [oversized_responses_are_refused]);
@@ -165,6 +166,7 @@ suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRout
     application_errors_come_back_typed,
     remote_failures_carry_code_and_message,
     default_and_per_call_headers_reach_the_handler,
+    a_per_call_header_replaces_the_default_of_its_name,
     timeouts_fire_and_per_call_timeouts_override,
     notifications_are_sent_and_run,
     concurrent_calls_on_one_client_all_get_their_own_answer,
@@ -217,6 +219,22 @@ async fn default_and_per_call_headers_reach_the_handler(t: Transport) {
     assert_eq!(per_call.header("x-authentication-token".into()).await.unwrap().as_deref(), Some("t0k3n"));
     // The original client is unchanged.
     assert_eq!(c.header("x-request-tag".into()).await.unwrap(), None);
+}
+
+/// One rule on every transport: builder calls add up, a per-call header
+/// replaces the client's headers of its name, the others stay.
+async fn a_per_call_header_replaces_the_default_of_its_name(t: Transport) {
+    let mut more = http::HeaderMap::new();
+    more.append("x-tag", http::HeaderValue::from_static("b"));
+    more.append("x-other", http::HeaderValue::from_static("o"));
+    let c = builder(t).await.header("x-token", "default").header("x-tag", "a").headers(more).build().unwrap();
+    let values = |c: ProbeClient, name: &'static str| async move { c.header_values(name.into()).await.unwrap() };
+    assert_eq!(values(c.clone(), "x-token").await, ["default"]);
+    assert_eq!(values(c.clone(), "x-tag").await, ["a", "b"]);
+    let per_call = c.with_options(CallOptions::new().header("x-token", "call").header("x-tag", "c")).unwrap();
+    assert_eq!(values(per_call.clone(), "x-token").await, ["call"]);
+    assert_eq!(values(per_call.clone(), "x-tag").await, ["c"]);
+    assert_eq!(values(per_call, "x-other").await, ["o"]);
 }
 
 async fn timeouts_fire_and_per_call_timeouts_override(t: Transport) {
@@ -349,8 +367,11 @@ async fn a_server_that_is_down_is_a_transport_error(t: Transport) {
     drop(listener);
     let error = over(t, url).build().unwrap().echo("x".into()).await.unwrap_err();
     assert!(matches!(error, Error::Transport { method: "echo", .. }), "{error:?}");
-    assert!(error.to_string().starts_with("`echo` could not reach the server"), "{error}");
-    assert!(std::error::Error::source(&error).is_some());
+    // Display says what happened, `source()` why, each once (an error-chain
+    // printer shows both without repeating either).
+    assert_eq!(error.to_string(), "`echo` could not reach the server");
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert!(!source.is_empty() && !error.to_string().contains(&source), "{source}");
 }
 
 async fn a_wrong_path_is_an_http_status_error(t: Transport) {
@@ -478,6 +499,23 @@ async fn connections_the_server_closed_are_not_reused(t: Transport) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(accepted.load(Ordering::Relaxed), 3);
+}
+
+/// A body over the server's limit (5 MiB against the default 2 MiB) is
+/// `Error::Status(413)` every time: the server reads what the client sends
+/// before it answers, so the client sees the answer, not a reset.
+async fn a_body_over_the_servers_limit_is_413_every_time(t: Transport) {
+    let client = over(t, common::serve_probe().await).build().unwrap();
+    let big = "x".repeat(5 << 20);
+    for attempt in 0..200 {
+        let error = client.echo(big.clone()).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Status { status, .. } if *status == 413),
+            "attempt {attempt}: {error:?} ({:?})",
+            std::error::Error::source(&error)
+        );
+    }
+    assert_eq!(client.echo("small".into()).await.unwrap(), "small");
 }
 
 /// A server answering every POST with `size` bytes of JSON string,

@@ -158,3 +158,30 @@ async fn an_unknown_content_type_is_415_naming_both_codecs() {
     let message = String::from_utf8(body).unwrap();
     assert!(message.contains("application/json or application/msgpack"), "{message}");
 }
+
+/// MessagePack carries the floats JSON cannot: they arrive as sent.
+#[tokio::test]
+async fn non_finite_floats_travel_over_msgpack() {
+    let url = common::serve(common::everything().into_router()).await;
+    let msgpack = common::shapes::ShapesClient::builder(&url).codec(Codec::MsgPack).build().unwrap();
+    assert!(msgpack.float(1).await.unwrap().is_nan());
+    assert_eq!(msgpack.float(2).await.unwrap(), f64::INFINITY);
+    assert_eq!(msgpack.float(3).await.unwrap(), f64::NEG_INFINITY);
+    let json = common::shapes::ShapesClient::new(&url).unwrap();
+    assert_eq!(json.float(1).await.unwrap_err().code(), Some(-32603));
+    assert_eq!(json.float(0).await.unwrap(), 1.5);
+}
+
+/// A string id that is not UTF-8 cannot be echoed as a MessagePack string:
+/// the call is refused as invalid, with a nil id, and the answer is valid
+/// MessagePack. (Found by the msgpack_dispatch fuzzer.)
+#[tokio::test]
+async fn an_id_that_is_not_utf8_is_an_invalid_request() {
+    let url = common::serve_probe().await;
+    let mut request = encode(&json!({"jsonrpc": "2.0", "method": "sum", "params": [1, 2]}));
+    request[0] += 1; // one more entry in the map: the id, a string of one byte that is not UTF-8
+    request.extend_from_slice(&[0xa2, b'i', b'd', 0xa1, 0x81]);
+    let v = rpc(&url, request).await;
+    assert_eq!(v["error"]["code"], -32600, "{v}");
+    assert_eq!(v["id"], Value::Null, "{v}");
+}

@@ -395,3 +395,81 @@ async fn two_traits_declaring_one_method_name_cannot_share_an_endpoint() {
     assert_eq!(error, remotipy::server::BuildError::DuplicateMethod { method: "ping", first: "Left", second: "Right" });
     assert!(error.to_string().starts_with("method `ping` is declared by both `Left` and `Right`"), "{error}");
 }
+
+// ---- a malformed call costs its own answer, nothing more ----
+
+/// The shapes and the probe beside the example, on one endpoint.
+async fn everything() -> String {
+    common::serve(common::everything().into_router()).await
+}
+
+#[tokio::test]
+async fn a_nested_struct_too_short_is_32602_naming_the_param_and_the_connection_lives() {
+    let url = everything().await;
+    let bad = r#"{"jsonrpc":"2.0","method":"greet","params":[["Ada"]],"id":1}"#;
+    let batch = r#"[{"jsonrpc":"2.0","method":"greet","params":[["Ada"]],"id":1},{"jsonrpc":"2.0","method":"add","params":[1,2],"id":2}]"#;
+    let good = r#"{"jsonrpc":"2.0","method":"add","params":[40,2],"id":3}"#;
+    let answers = common::on_one_connection(&url, &[bad, batch, good]).await;
+    let single: Value = serde_json::from_str(&answers[0].1).unwrap();
+    assert_eq!(error_code(&single), -32602, "{single}");
+    assert_eq!(
+        single["error"]["message"],
+        "invalid params for `greet`: `user`: invalid length 1, expected struct UserInfo with 3 elements"
+    );
+    let batch: Value = serde_json::from_str(&answers[1].1).unwrap();
+    assert_eq!(error_code(&batch[0]), -32602, "{batch}");
+    assert_eq!(batch[1]["result"], 3, "{batch}");
+    assert_eq!(answers[2].1, r#"{"jsonrpc":"2.0","result":42,"id":3}"#);
+}
+
+#[tokio::test]
+async fn too_few_positional_params_name_the_first_missing_one() {
+    let url = everything().await;
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"add","params":[1],"id":1}"#).await;
+    assert_eq!(v["error"]["message"], "invalid params for `add`: missing param `b` (position 2)", "{v}");
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"nested","params":[],"id":1}"#).await;
+    assert_eq!(v["error"]["message"], "invalid params for `nested`: missing param `deep` (position 1)", "{v}");
+    // A too-short value inside a param names that param, not a missing one.
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"pair","params":[[1]],"id":1}"#).await;
+    assert_eq!(v["error"]["message"], "invalid params for `pair`: `t`: invalid length 1, expected a tuple of size 2");
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"nested","params":[[[{"Square":1}]],true],"id":1}"#).await;
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("invalid params for `nested`: `deep[0]`: invalid length 1"), "{message}");
+    // Trailing optional params may be left out by position.
+    let v = rpc(&url, r#"{"jsonrpc":"2.0","method":"optional","params":[5],"id":1}"#).await;
+    assert_eq!(v["result"], 105, "{v}");
+}
+
+#[tokio::test]
+async fn panics_while_decoding_or_encoding_cost_only_their_call() {
+    let url = everything().await;
+    let decode = r#"{"jsonrpc":"2.0","method":"fragile","params":[13],"id":"d"}"#;
+    let encode = r#"{"jsonrpc":"2.0","method":"fragile","params":{"value":14},"id":"e"}"#;
+    let batch = r#"[{"jsonrpc":"2.0","method":"fragile","params":[13],"id":1},{"jsonrpc":"2.0","method":"fragile","params":[14],"id":2},{"jsonrpc":"2.0","method":"fragile","params":[15],"id":3}]"#;
+    let answers = common::on_one_connection(&url, &[decode, encode, batch]).await;
+    for (answer, id, method) in [(&answers[0].1, "d", "fragile"), (&answers[1].1, "e", "fragile")] {
+        let v: Value = serde_json::from_str(answer).unwrap();
+        assert_eq!(
+            v,
+            json!({"jsonrpc":"2.0","error":{"code":-32603,"message":format!("internal error: `{method}`: the handler panicked")},"id":id})
+        );
+    }
+    let batch: Value = serde_json::from_str(&answers[2].1).unwrap();
+    assert_eq!((error_code(&batch[0]), error_code(&batch[1])), (-32603, -32603), "{batch}");
+    assert_eq!(batch[2]["result"], 15, "{batch}");
+}
+
+#[tokio::test]
+async fn a_float_json_cannot_carry_is_32603_naming_the_method() {
+    let url = everything().await;
+    for which in [1, 2, 3] {
+        let v = rpc(&url, &format!(r#"{{"jsonrpc":"2.0","method":"float","params":[{which}],"id":1}}"#)).await;
+        assert_eq!(error_code(&v), -32603, "{v}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("internal error: `float` returned a result that cannot be encoded"), "{message}");
+        assert!(message.contains("cannot be represented in JSON"), "{message}");
+    }
+    let v = rpc(&url, r#"[{"jsonrpc":"2.0","method":"float","params":[1],"id":1},{"jsonrpc":"2.0","method":"float","params":[0],"id":2}]"#).await;
+    assert_eq!(error_code(&v[0]), -32603, "{v}");
+    assert_eq!(v[1]["result"], 1.5, "{v}");
+}

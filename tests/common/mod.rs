@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub mod api;
 #[path = "../../examples/app/mod.rs"]
 pub mod app;
+pub mod shapes;
 
 /// A DTO with nesting, optional fields and a map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,8 @@ pub trait Probe {
     async fn refuse(&self, reason: String) -> Result<u8, ProbeError>;
     /// The value of request header `name`, read through `remotipy::Context`.
     async fn header(&self, name: String) -> Option<String>;
+    /// Every value of request header `name`, in order.
+    async fn header_values(&self, name: String) -> Vec<String>;
     async fn sleep(&self, millis: u64) -> u64;
     async fn boom(&self, message: String) -> u8;
     #[remote(notification)]
@@ -78,6 +81,10 @@ impl Probe for ProbeImpl {
     async fn header(&self, name: String) -> Option<String> {
         let ctx = remotipy::Context::current()?;
         ctx.headers().get(name.as_str()).map(|v| v.to_str().unwrap().to_owned())
+    }
+    async fn header_values(&self, name: String) -> Vec<String> {
+        let ctx = remotipy::Context::current().expect("called by the dispatcher");
+        ctx.headers().get_all(name.as_str()).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
     }
     async fn sleep(&self, millis: u64) -> u64 {
         tokio::time::sleep(Duration::from_millis(millis)).await;
@@ -133,6 +140,56 @@ pub async fn serve_app(app: axum::Router) -> String {
 /// The probe served over HTTP.
 pub async fn serve_probe() -> String {
     serve(ProbeServer::new(ProbeImpl::default()).into_router()).await
+}
+
+/// Every trait the tests know on one endpoint: the example's Users and
+/// Calculator, the probe and the shapes.
+pub fn everything() -> remotipy::Server {
+    remotipy::Server::builder()
+        .service(api::UsersServer::new(app::Directory))
+        .service(api::CalculatorServer::new(app::Calc))
+        .service(ProbeServer::new(ProbeImpl::default()))
+        .service(shapes::ShapesServer::new(shapes::ShapesImpl))
+        .build()
+        .unwrap()
+}
+
+/// POSTs each JSON body in turn over one HTTP/1.1 connection to `url` (a
+/// raw socket, no client library): `(status, body)` of each answer. Fails if
+/// the server closes the connection before answering them all.
+pub async fn on_one_connection(url: &str, bodies: &[&str]) -> Vec<(u16, String)> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let rest = url.trim_start_matches("http://");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut socket = BufReader::new(tokio::net::TcpStream::connect(authority).await.unwrap());
+    let mut answers = Vec::new();
+    for body in bodies {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        socket.get_mut().write_all(head.as_bytes()).await.unwrap();
+        socket.get_mut().write_all(body.as_bytes()).await.unwrap();
+        let mut status_line = String::new();
+        let read = socket.read_line(&mut status_line).await.unwrap();
+        assert!(read > 0, "the server closed the connection instead of answering {body}");
+        let status = status_line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            socket.read_line(&mut line).await.unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut answer = vec![0; length];
+        socket.read_exact(&mut answer).await.unwrap();
+        answers.push((status, String::from_utf8(answer).unwrap()));
+    }
+    answers
 }
 
 /// What `server` answers `body` (in `codec`) with, in this process, through

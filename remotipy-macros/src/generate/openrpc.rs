@@ -14,7 +14,8 @@ pub fn describe(cx: &Ctx) -> TokenStream {
     let trait_name = cx.trait_ident.to_string();
     let trait_docs = doc_string(&cx.remote.item.attrs);
     let methods = cx.remote.methods.iter().map(|m| {
-        let (wire, docs, cfgs) = (&m.wire_name, doc_string(&m.attrs.docs), &m.attrs.cfgs);
+        let docs = m.attrs.docs.iter().chain(&m.attrs.callers).cloned().collect::<Vec<_>>();
+        let (wire, docs, cfgs) = (&m.wire_name, doc_string(&docs), &m.attrs.cfgs);
         let params = m.args.iter().map(|a| {
             let (name, required) = (&a.wire_name, a.optional.is_none());
             let ty = a.optional.as_ref().unwrap_or(&a.ty);
@@ -43,14 +44,60 @@ pub fn describe(cx: &Ctx) -> TokenStream {
     }
 }
 
-/// The text of `#[doc = ".."]` attributes (doc comments), one line each.
-fn doc_string(attrs: &[syn::Attribute]) -> String {
-    let lines = attrs.iter().filter(|a| a.path().is_ident("doc")).filter_map(|a| match &a.meta {
+/// The text of the doc comments among `attrs`, one line each: a literal,
+/// unless a line is `#[cfg_attr(pred, doc = "..")]`, which is then there
+/// only `if cfg!(pred)` (evaluated in the user's crate).
+fn doc_string(attrs: &[syn::Attribute]) -> TokenStream {
+    let lines: Vec<(Option<syn::Meta>, String)> = attrs
+        .iter()
+        .filter_map(|attr| match attr.path().is_ident("doc") {
+            true => Some((None, doc_line(&attr.meta)?)),
+            false => conditional_doc(attr).map(|(predicate, line)| (Some(predicate), line)),
+        })
+        .collect();
+    if lines.iter().all(|(predicate, _)| predicate.is_none()) {
+        let text = lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>().join("\n");
+        return quote!(#text);
+    }
+    let count = lines.len();
+    let lines = lines.into_iter().map(|(predicate, line)| match predicate {
+        None => quote!(::core::option::Option::Some(#line)),
+        Some(predicate) => quote! {
+            if ::core::cfg!(#predicate) { ::core::option::Option::Some(#line) } else { ::core::option::Option::None }
+        },
+    });
+    // Fully qualified: the user's module may have no prelude.
+    quote! {&{
+        let lines: [::core::option::Option<&'static str>; #count] = [#(#lines),*];
+        let present = ::core::iter::Iterator::flatten(::core::iter::IntoIterator::into_iter(lines));
+        ::core::iter::Iterator::collect::<::std::vec::Vec<&str>>(present).join("\n")
+    }}
+}
+
+/// `#[cfg_attr(pred, doc = "..")]`: the predicate and the line.
+fn conditional_doc(attr: &syn::Attribute) -> Option<(syn::Meta, String)> {
+    let list = attr.meta.require_list().ok().filter(|_| attr.path().is_ident("cfg_attr"))?;
+    let (predicate, doc) = list
+        .parse_args_with(|input: syn::parse::ParseStream| {
+            let predicate: syn::Meta = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            Ok((predicate, input.parse::<syn::Meta>()?))
+        })
+        .ok()?;
+    let line = doc.path().is_ident("doc").then(|| doc_line(&doc)).flatten()?;
+    Some((predicate, line))
+}
+
+/// One doc line, without the space a `///` comment leaves.
+fn doc_line(meta: &syn::Meta) -> Option<String> {
+    match meta {
         syn::Meta::NameValue(syn::MetaNameValue {
             value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }),
             ..
-        }) => Some(text.value()),
+        }) => {
+            let line = text.value();
+            Some(line.strip_prefix(' ').map(str::to_owned).unwrap_or(line))
+        }
         _ => None,
-    });
-    lines.map(|line| line.strip_prefix(' ').map(str::to_owned).unwrap_or(line)).collect::<Vec<_>>().join("\n")
+    }
 }

@@ -7,6 +7,7 @@
 //!
 //! ```
 //! # #[derive(Debug, serde::Serialize, serde::Deserialize, thiserror::Error)]
+//! # #[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
 //! # pub enum MathError { #[error("division by zero")] DivisionByZero }
 //! #[remotipy::remote]
 //! pub trait Calculator {

@@ -141,9 +141,14 @@ pub(crate) fn is_structured(bytes: &[u8]) -> bool {
     is_array(bytes) || matches!(bytes.first(), Some(0x80..=0x8f | 0xde | 0xdf))
 }
 
-/// Only strings, integers, floats and nil are valid ids.
+/// Only strings (UTF-8, as MessagePack strings must be: the id is echoed
+/// verbatim), integers, floats and nil are valid ids.
 pub(crate) fn id_is_valid(id: &[u8]) -> bool {
-    matches!(id.first(), Some(0x00..=0x7f | 0xa0..=0xbf | 0xc0 | 0xca..=0xd3 | 0xd9..=0xdb | 0xe0..=0xff))
+    match id.first() {
+        Some(0xa0..=0xbf | 0xd9..=0xdb) => decode::<&str>(id).is_ok(),
+        Some(0x00..=0x7f | 0xc0 | 0xca..=0xd3 | 0xe0..=0xff) => true,
+        _ => false,
+    }
 }
 
 /// The length of an array's items, when `bytes` is an array.

@@ -56,7 +56,7 @@ pub enum BuildError {
 ///     .service(CalculatorServer::new(Calc))
 ///     .body_limit(1 << 20)
 ///     .build()?;
-/// let app = axum::Router::new().route("/rpc", rpc.clone().into_route());
+/// let app: axum::Router = axum::Router::new().route("/rpc", rpc.clone().into_route());
 ///
 /// // Answered in this process, exactly as over HTTP:
 /// let calc = CalculatorClient::in_process(rpc);

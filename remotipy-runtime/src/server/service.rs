@@ -59,7 +59,8 @@ impl MethodInfo {
 ///
 /// impl RpcService for Meta {
 ///     fn methods(&self) -> &'static [MethodInfo] {
-///         &[MethodInfo::new("version", "Meta"), MethodInfo::new("echo", "Meta")]
+///         const METHODS: &[MethodInfo] = &[MethodInfo::new("version", "Meta"), MethodInfo::new("echo", "Meta")];
+///         METHODS
 ///     }
 ///
 ///     fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>> {

@@ -1,10 +1,17 @@
 //! Generated code under hostile conditions. If this crate builds, the macro's
-//! output uses only absolute paths through the remotipy crate.
+//! output uses only absolute paths through the remotipy crate; if clippy
+//! passes it (CI runs it with `-D warnings`), the generated code raises none
+//! of the lints a demanding user turns on.
+
+#![warn(clippy::pedantic, clippy::nursery, unused_qualifications, missing_docs)]
 
 #[no_implicit_prelude]
+/// Remote traits declared where nothing is in scope.
 pub mod hostile {
 
-    /// User types that shadow the std prelude's names.
+    /// User types that shadow the std prelude's names (this module's own
+    /// lints are not the point).
+    #[allow(missing_docs, clippy::derive_partial_eq_without_eq, clippy::missing_const_for_fn)]
     pub mod shadows {
         // `schemars(crate)`: its derive writes `schemars::` paths, and there is no extern prelude here.
         // schemars' derive (not remotipy) needs these under no_implicit_prelude.
@@ -51,20 +58,45 @@ pub mod hostile {
     pub trait Hostile {
         /// Documented.
         async fn result(&self, r: Result) -> Result;
+        /// Fails with a user type named `String`.
         async fn error(&self, e: Error, o: Option) -> ::core::result::Result<Box, String>;
+        /// The std `Option`, spelled out.
         async fn maybe(&self, x: ::core::option::Option<u32>) -> ::core::option::Option<u32>;
+        /// One-way.
         #[remote(notification)]
         async fn ping(&self);
+        /// Renamed on the wire.
         #[remote(name = "with.dots")]
         async fn renamed(&self) -> u8;
+    }
+
+    /// Many arguments: `clippy::too_many_arguments` is the user's to raise
+    /// on the trait, never on what is generated from it.
+    #[::rp::remote(crate = "::rp")]
+    pub trait Wide {
+        /// Eight arguments, of every shape.
+        #[allow(clippy::too_many_arguments)]
+        async fn wide(
+            &self,
+            a: u8,
+            b: u16,
+            c: u32,
+            d: u64,
+            e: ::std::string::String,
+            f: ::std::vec::Vec<u8>,
+            g: ::core::option::Option<bool>,
+            h: (i8, i16),
+        ) -> u64;
     }
 
     /// A private trait: the generated client and server stay private too.
     #[::rp::remote(crate = "::rp")]
     trait Private {
+        /// Does nothing.
         async fn nothing(&self);
     }
 
+    /// Implements every trait here.
     pub struct Impl;
 
     impl Hostile for Impl {
@@ -88,6 +120,7 @@ pub mod hostile {
     }
 
     /// Exercises the private trait's generated items so they are not dead code.
+    #[must_use]
     pub fn private_server() -> ::rp::Server {
         PrivateServer::new(Impl).into_server()
     }
