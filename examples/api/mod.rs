@@ -41,6 +41,7 @@ pub trait Users {
     /// Says hello to `user`.
     async fn greet(&self, user: UserInfo) -> Greeting;
     /// Finds the user with this id.
+    #[remote(idempotent)]
     async fn find(&self, id: u64) -> Result<UserInfo, UserError>;
     /// Records an audit line; one-way, no reply awaited.
     #[remote(notification)]
@@ -51,6 +52,7 @@ pub trait Users {
 #[remotipy::remote]
 pub trait Calculator {
     /// `a + b`.
+    #[remote(idempotent)]
     async fn add(&self, a: i64, b: i64) -> i64;
     /// `a / b`, refusing `b == 0`.
     async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError>;

@@ -1,10 +1,9 @@
-//! The client side: a [`Client`](crate::Client) encodes calls, hands them to
-//! a [`Transport`](crate::transport::Transport), and decodes the answer into
+//! The client side: a [`Client`] encodes calls, hands them to a
+//! [`Transport`], and decodes the answer into
 //! `Result<T, Error<E>>`.
 //!
-//! [`Client`](crate::Client), [`ClientBuilder`](crate::ClientBuilder) and
-//! [`CallOptions`](crate::CallOptions) are at the crate root; this module
-//! holds what their signatures mention.
+//! [`Client`], [`ClientBuilder`] and [`CallOptions`] are also at the crate
+//! root; this module adds what their signatures mention.
 
 mod builder;
 mod options;

@@ -1,7 +1,7 @@
 //! The one seam every client goes through: request bytes and headers in,
 //! status and response bytes out.
 //!
-//! remotipy ships [`ReqwestTransport`] (the default), [`HyperTransport`]
+//! remotipy ships [`ReqwestTransport`] (the default), `HyperTransport`
 //! (feature `hyper`) and [`InProcess`] (no socket, for tests); implement
 //! [`Transport`] to put the generated clients over another HTTP stack.
 
