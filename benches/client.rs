@@ -151,7 +151,7 @@ fn serve(_variant: &str) {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         println!("{}", listener.local_addr().unwrap().port());
-        let server = axum::serve(listener, app::router().unwrap());
+        let server = axum::serve(listener, app::router(app::server().unwrap()));
         tokio::select! { _ = server => {}, _ = common::parent_gone() => {} }
     });
 }

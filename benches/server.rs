@@ -253,7 +253,7 @@ fn serve(variant: &str) {
         match variant {
             "generated" => {
                 announce(port);
-                let server = axum::serve(listener, app::router().unwrap());
+                let server = axum::serve(listener, app::router(app::server().unwrap()));
                 tokio::select! { _ = server => {}, _ = stop => {} }
             }
             "hand-axum" => {

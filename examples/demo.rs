@@ -16,7 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     app::init_tracing();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/rpc", listener.local_addr()?);
-    let app = app::router()?.into_make_service_with_connect_info::<SocketAddr>();
+    let app = app::router(app::server()?).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     println!("server listening at {url}");
     calls::run(&url).await?;

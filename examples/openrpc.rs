@@ -14,7 +14,7 @@ mod app;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/rpc", listener.local_addr()?);
-    let app = app::router()?;
+    let app = app::router(app::server()?);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let request = serde_json::json!({ "jsonrpc": "2.0", "method": "rpc.discover", "id": 1 });
     let response: serde_json::Value = reqwest::Client::new().post(&url).json(&request).send().await?.json().await?;

@@ -15,8 +15,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listen = parse_listen()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("serving Users and Calculator at http://{}/rpc", listener.local_addr()?);
-    let service = app::router()?.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    let rpc = app::server()?;
+    let service = app::router(rpc.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal(rpc)).await?;
     tracing::info!("shut down");
     Ok(())
 }
@@ -33,8 +34,21 @@ fn parse_listen() -> Result<SocketAddr, String> {
     listen.parse().map_err(|e| format!("--listen {listen}: {e}"))
 }
 
-async fn shutdown_signal() {
-    if tokio::signal::ctrl_c().await.is_ok() {
-        tracing::info!("Ctrl-C: finishing in-flight calls");
+/// Ctrl-C or SIGTERM: open streams end (their last event says the server
+/// is shutting down), then axum finishes the calls in flight.
+async fn shutdown_signal(rpc: remotipy::Server) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
+    tracing::info!("shutting down: ending open streams, finishing in-flight calls");
+    rpc.shutdown();
 }

@@ -135,3 +135,16 @@ fn oversized_responses_are_refused() {
     assert!(error.to_string().contains("exceeds the limit of 1024 bytes"), "{error}");
     assert_eq!(c.echo("small".into()).unwrap(), "small");
 }
+
+#[test]
+fn streams_are_iterators() {
+    let (_runtime, url) = server();
+    let c = ProbeBlockingClient::new(&url).unwrap();
+    let items: Vec<_> = c.count(4, 0, 10, None, None).unwrap().collect();
+    assert_eq!(items.into_iter().map(Result::unwrap).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    let mut failing = c.count(4, 0, 0, Some(1), None).unwrap();
+    assert_eq!(failing.next().unwrap().unwrap(), 0);
+    assert!(matches!(failing.next().unwrap().unwrap_err(), Error::App(ProbeError::Refused { .. })));
+    assert!(failing.next().is_none());
+    assert!(matches!(c.count(2_000_000, 0, 0, None, None).unwrap_err(), Error::App(ProbeError::Refused { .. })));
+}

@@ -38,15 +38,18 @@ enum Transport {
 
 /// A fresh server and a builder for a client of it over `transport`.
 async fn builder(transport: Transport) -> ClientBuilder<ProbeClient> {
+    builder_of(transport, ProbeServer::new(ProbeImpl::default()).into_server()).await
+}
+
+/// A builder for a client of `server` over `transport`.
+async fn builder_of(transport: Transport, server: remotipy::Server) -> ClientBuilder<ProbeClient> {
     match transport {
-        Transport::InProcess => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_server()),
-        Transport::InProcessRouter => ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()),
-        Transport::Custom => ClientBuilder::with_transport(Counting::new()),
+        Transport::InProcess => ClientBuilder::in_process(server),
+        Transport::InProcessRouter => ClientBuilder::in_process(server.into_router()),
+        Transport::Custom => ClientBuilder::with_transport(Counting::over(server)),
         #[cfg(feature = "msgpack")]
-        Transport::InProcessRouterMsgPack => {
-            ClientBuilder::in_process(ProbeServer::new(ProbeImpl::default()).into_router()).codec(Codec::MsgPack)
-        }
-        network => over(network, common::serve_probe().await),
+        Transport::InProcessRouterMsgPack => ClientBuilder::in_process(server.into_router()).codec(Codec::MsgPack),
+        network => over(network, common::serve(server.into_router()).await),
     }
 }
 
@@ -81,8 +84,11 @@ struct Counting {
 
 impl Counting {
     fn new() -> Self {
-        let inner = remotipy::transport::InProcess::new(ProbeServer::new(ProbeImpl::default()).into_server());
-        Counting { inner, sent: Arc::default() }
+        Counting::over(ProbeServer::new(ProbeImpl::default()).into_server())
+    }
+
+    fn over(server: remotipy::Server) -> Self {
+        Counting { inner: remotipy::transport::InProcess::new(server), sent: Arc::default() }
     }
 }
 
@@ -94,6 +100,15 @@ impl remotipy::transport::Transport for Counting {
     {
         self.sent.fetch_add(1, Ordering::Relaxed);
         self.inner.send(request)
+    }
+
+    fn open<'a>(
+        &'a self,
+        request: remotipy::transport::TransportRequest<'a>,
+    ) -> remotipy::transport::BoxFuture<'a, Result<remotipy::transport::StreamingResponse, remotipy::transport::BoxError>>
+    {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        self.inner.open(request)
     }
 
     fn endpoint(&self) -> &str {
@@ -172,7 +187,14 @@ suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRout
     concurrent_calls_on_one_client_all_get_their_own_answer,
     batches_answer_each_call_in_one_request,
     batches_carry_headers_and_time_out_as_a_whole,
-    batches_refused_as_a_whole_say_so]);
+    batches_refused_as_a_whole_say_so,
+    streams_deliver_every_item_in_order,
+    a_stream_refused_at_setup_is_an_application_error,
+    an_item_error_or_a_panic_ends_the_stream_with_it,
+    dropping_a_stream_stops_its_producer,
+    the_first_item_and_every_silence_are_bounded,
+    a_server_shutting_down_ends_open_streams,
+    streams_in_a_batch_are_collected]);
 
 async fn typed_results_round_trip(t: Transport) {
     let c = client(t).await;
@@ -318,6 +340,114 @@ async fn batches_refused_as_a_whole_say_so(t: Transport) {
     assert!(matches!(&error, Error::Remote { method: "batch", code: -32600, .. }), "{error:?}");
     assert!(error.to_string().contains("exceeds the limit of 1024"), "{error}");
     drop(handles);
+}
+
+// ---- streams ----
+
+async fn collect<T: std::fmt::Debug, E: std::fmt::Debug>(
+    items: impl futures_util::Stream<Item = Result<T, Error<E>>>,
+) -> Vec<Result<T, String>> {
+    use futures_util::StreamExt;
+    items.map(|item| item.map_err(|e| format!("{e:?}"))).collect().await
+}
+
+async fn streams_deliver_every_item_in_order(t: Transport) {
+    let c = client(t).await;
+    let items = collect(c.count(5, 0, 0, None, None).await.unwrap()).await;
+    assert_eq!(items, [Ok(0), Ok(1), Ok(2), Ok(3), Ok(4)]);
+    assert!(collect(c.count(0, 0, 0, None, None).await.unwrap()).await.is_empty());
+    // Many items, faster than the network: none lost, none repeated.
+    let many: Vec<u64> =
+        collect(c.count(10_000, 0, 0, None, None).await.unwrap()).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(many, (0..10_000).collect::<Vec<_>>());
+    // The plain shape: `impl Stream<Item = T>`, no error type.
+    let words = vec!["a".to_owned(), "b".to_owned()];
+    let records = collect(c.records(words).await.unwrap()).await;
+    assert_eq!(records.iter().map(|r| r.as_ref().unwrap().name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+}
+
+async fn a_stream_refused_at_setup_is_an_application_error(t: Transport) {
+    let c = client(t).await;
+    let error = c.count(2_000_000, 0, 0, None, None).await.unwrap_err();
+    assert!(matches!(&error, Error::App(ProbeError::Refused { reason }) if reason.contains("too many")), "{error:?}");
+}
+
+async fn an_item_error_or_a_panic_ends_the_stream_with_it(t: Transport) {
+    let c = client(t).await;
+    let items = collect(c.count(5, 0, 0, Some(2), None).await.unwrap()).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[..2], [Ok(0), Ok(1)]);
+    assert!(items[2].as_ref().unwrap_err().contains("item 2 fails"), "{items:?}");
+    let items = collect(c.count(5, 0, 0, None, Some(2)).await.unwrap()).await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert!(items[2].as_ref().unwrap_err().contains("-32603"), "{items:?}");
+    // The client is fine afterwards.
+    assert_eq!(c.sum(1, 2).await.unwrap(), 3);
+}
+
+async fn dropping_a_stream_stops_its_producer(t: Transport) {
+    use futures_util::StreamExt;
+    let c = client(t).await;
+    let mut items = c.count(u64::MAX, 0, 5, None, None).await.unwrap();
+    for expected in 0..3 {
+        assert_eq!(items.next().await.unwrap().unwrap(), expected);
+    }
+    drop(items);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stopped = c.produced().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(c.produced().await.unwrap(), stopped, "the producer went on after the stream was dropped");
+    assert!(stopped < 20, "{stopped} items produced for 3 read");
+}
+
+/// The call's timeout bounds the wait for the first item, from the call;
+/// the idle timeout each silence after it.
+async fn the_first_item_and_every_silence_are_bounded(t: Transport) {
+    use futures_util::StreamExt;
+    let c = builder(t).await.timeout(Duration::from_millis(300)).build().unwrap();
+    let started = Instant::now();
+    let mut late = c.count(3, 5_000, 0, None, None).await.unwrap();
+    let error = late.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(300)), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(late.next().await.is_none(), "a stream ends after its error");
+
+    let c = builder(t).await.stream_idle_timeout(Some(Duration::from_millis(300))).build().unwrap();
+    let mut stalls = c.count(3, 0, 5_000, None, None).await.unwrap();
+    assert_eq!(stalls.next().await.unwrap().unwrap(), 0);
+    let started = Instant::now();
+    let error = stalls.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(300)), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+async fn a_server_shutting_down_ends_open_streams(t: Transport) {
+    use futures_util::StreamExt;
+    let server = ProbeServer::new(ProbeImpl::default()).into_server();
+    let c = builder_of(t, server.clone()).await.build().unwrap();
+    let mut items = c.count(u64::MAX, 0, 20, None, None).await.unwrap();
+    assert_eq!(items.next().await.unwrap().unwrap(), 0);
+    server.shutdown();
+    let mut rest = Vec::new();
+    while let Some(item) = items.next().await {
+        rest.push(item);
+    }
+    let last = rest.pop().unwrap().unwrap_err();
+    assert_eq!(last.code(), Some(remotipy::protocol::code::SHUTTING_DOWN), "{last:?}");
+    assert!(rest.iter().all(Result::is_ok), "{rest:?}");
+}
+
+async fn streams_in_a_batch_are_collected(t: Transport) {
+    let c = client(t).await;
+    let mut batch = c.batch();
+    let (three, refused) = (batch.count(3, 0, 0, None, None), batch.count(2_000_000, 0, 0, None, None));
+    let failing = batch.count(3, 0, 0, Some(1), None);
+    let mut replies = batch.send_batch().await.unwrap();
+    assert_eq!(replies.take(three).unwrap(), [0, 1, 2]);
+    assert!(matches!(replies.take(refused).unwrap_err(), Error::App(ProbeError::Refused { .. })));
+    assert!(
+        matches!(replies.take(failing).unwrap_err(), Error::App(ProbeError::Refused { reason }) if reason.contains("item 1"))
+    );
 }
 
 // ---- failures only a real network produces ----

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 async fn jsonrpsee_client_calls_the_generated_server() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/rpc", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, common::app::router().unwrap()).await });
+    tokio::spawn(async move { axum::serve(listener, common::app::router(common::app::server().unwrap())).await });
     let client = HttpClientBuilder::default().build(&url).unwrap();
 
     // Positional params.

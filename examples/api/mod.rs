@@ -1,6 +1,7 @@
 //! The crate shared by client and server: DTOs and the remote traits.
 //! (In a real project this is its own crate, depended on by both sides.)
 
+use remotipy::stream::Stream;
 use serde::{Deserialize, Serialize};
 
 /// A user of the directory.
@@ -35,6 +36,14 @@ pub enum MathError {
     DivisionByZero,
 }
 
+/// Why `ticks` refused to start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
+pub enum TickError {
+    #[error("interval_ms must be at most 60000, not {0}")]
+    IntervalTooLong(u64),
+}
+
 /// The user directory.
 #[remotipy::remote]
 pub trait Users {
@@ -56,4 +65,8 @@ pub trait Calculator {
     async fn add(&self, a: i64, b: i64) -> i64;
     /// `a / b`, refusing `b == 0`.
     async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError>;
+    /// The numbers `1..=n`, one every `interval_ms` milliseconds (the first at
+    /// once), streamed as they come; refuses `interval_ms > 60000` before
+    /// any item.
+    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = u64> + Send, TickError>;
 }

@@ -3,7 +3,13 @@
 
 use axum::Router;
 
-use super::api::{Calculator, CalculatorServer, Greeting, MathError, UserError, UserInfo, Users, UsersServer};
+use std::time::Duration;
+
+use remotipy::stream::Stream;
+
+use super::api::{
+    Calculator, CalculatorServer, Greeting, MathError, TickError, UserError, UserInfo, Users, UsersServer,
+};
 
 /// The user directory: one known user.
 pub struct Directory;
@@ -42,15 +48,33 @@ impl Calculator for Calc {
         tracing::info!(a, b, "divide");
         if b == 0.0 { Err(MathError::DivisionByZero) } else { Ok(a / b) }
     }
+
+    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = u64> + Send, TickError> {
+        tracing::info!(n, interval_ms, "ticks");
+        if interval_ms > 60_000 {
+            return Err(TickError::IntervalTooLong(interval_ms));
+        }
+        let interval = Duration::from_millis(interval_ms);
+        Ok(futures_util::stream::unfold(1, move |k| async move {
+            if k > n {
+                return None;
+            }
+            if k > 1 {
+                tokio::time::sleep(interval).await;
+            }
+            Some((k, k + 1))
+        }))
+    }
 }
 
-/// Both traits at `/rpc`.
-pub fn router() -> Result<Router, remotipy::server::BuildError> {
-    let rpc = remotipy::Server::builder()
-        .service(UsersServer::new(Directory))
-        .service(CalculatorServer::new(Calc))
-        .build()?;
-    Ok(Router::new().route("/rpc", rpc.into_route()))
+/// Both traits on one endpoint.
+pub fn server() -> Result<remotipy::Server, remotipy::server::BuildError> {
+    remotipy::Server::builder().service(UsersServer::new(Directory)).service(CalculatorServer::new(Calc)).build()
+}
+
+/// The endpoint at `/rpc`.
+pub fn router(rpc: remotipy::Server) -> Router {
+    Router::new().route("/rpc", rpc.into_route())
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default `info`.

@@ -1,7 +1,9 @@
 //! The example's client side: every method of both traits, results printed.
 //! Shared by the `client` and `demo` examples.
 
-use super::api::{CalculatorClient, UserError, UserInfo, UsersClient};
+use remotipy::stream::StreamExt;
+
+use super::api::{CalculatorClient, TickError, UserError, UserInfo, UsersClient};
 
 /// Calls every method at `url` and prints what came back.
 pub async fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -22,6 +24,19 @@ pub async fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {
     match calc.divide(1.0, 0.0).await {
         Err(remotipy::Error::App(e)) => println!("divide(1, 0)    -> typed error: {e}"),
         other => return Err(format!("divide(1, 0) should fail, got {other:?}").into()),
+    }
+    print!("ticks(5, 200)   -> streamed:");
+    let mut ticks = calc.ticks(5, 200).await?;
+    while let Some(tick) = ticks.next().await {
+        print!(" {}", tick?);
+        std::io::Write::flush(&mut std::io::stdout())?;
+    }
+    println!();
+    match calc.ticks(3, 120_000).await {
+        Err(remotipy::Error::App(TickError::IntervalTooLong(ms))) => {
+            println!("ticks(3, 120000) -> typed error before any item: interval {ms} ms too long")
+        }
+        other => return Err(format!("ticks(3, 120000) should be refused, got {other:?}").into()),
     }
     Ok(())
 }

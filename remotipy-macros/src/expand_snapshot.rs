@@ -28,6 +28,8 @@ fn users_trait() {
                 #[cfg(feature = "admin")]
                 #[deprecated = "use `count`"]
                 async fn r#match(&self, r#type: String) -> bool;
+                /// Changes, as they happen.
+                async fn watch(&self, id: u64) -> Result<impl Stream<Item = Result<UserInfo, UserError>> + Send, UserError>;
             }
         },
     );

@@ -65,6 +65,11 @@ pub enum Output {
     Value { ty: Type, written: bool },
     /// `-> Result<T, E>`: `E` travels as an application error.
     Fallible { ok: Type, err: Type, err_name: String },
+    /// `-> impl Stream<Item = T>`, `-> impl Stream<Item = Result<T, E>>`,
+    /// `-> Result<impl Stream<Item = T>, E>` or
+    /// `-> Result<impl Stream<Item = Result<T, E>>, E>`: items of type `T`;
+    /// the setup, the items or both may fail with `E`.
+    Stream { item: Type, err: Option<(Type, String)>, setup_fallible: bool, items_fallible: bool },
 }
 
 impl Method {
@@ -77,10 +82,7 @@ impl Method {
 
     /// The application error type, for a method declared `-> Result<T, E>`.
     pub fn error_type(&self) -> Option<&Type> {
-        match &self.output {
-            Output::Fallible { err, .. } => Some(err),
-            Output::Value { .. } => None,
-        }
+        self.output.error()
     }
 }
 
@@ -93,10 +95,25 @@ impl Arg {
 }
 
 impl Output {
-    /// The type of a successful call's result.
+    /// The type of a successful call's result (of each item, for a stream).
     pub fn ok_type(&self) -> &Type {
         match self {
-            Output::Value { ty, .. } | Output::Fallible { ok: ty, .. } => ty,
+            Output::Value { ty, .. } | Output::Fallible { ok: ty, .. } | Output::Stream { item: ty, .. } => ty,
         }
+    }
+
+    /// The application error type and its name on the wire, if any.
+    pub fn error_and_name(&self) -> Option<(&Type, &str)> {
+        match self {
+            Output::Fallible { err, err_name, .. } | Output::Stream { err: Some((err, err_name)), .. } => {
+                Some((err, err_name))
+            }
+            _ => None,
+        }
+    }
+
+    /// The application error type, if any.
+    pub fn error(&self) -> Option<&Type> {
+        self.error_and_name().map(|(err, _)| err)
     }
 }

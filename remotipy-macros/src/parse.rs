@@ -180,6 +180,9 @@ fn arg(input: &FnArg, errors: &mut Errors) -> Option<Arg> {
 
 fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
     let ReturnType::Type(_, ty) = ret else { return Some(Output::Value { ty: syn::parse_quote!(()), written: false }) };
+    if let Some(stream) = stream_output(ty, errors) {
+        return stream;
+    }
     if !wire_type(ty, "result", errors) {
         return None;
     }
@@ -190,6 +193,76 @@ fn output(ret: &ReturnType, errors: &mut Errors) -> Option<Output> {
         }
         _ => Some(Output::Value { ty: (**ty).clone(), written: true }),
     }
+}
+
+/// A streaming method's output, when `ty` is one of the stream shapes:
+/// `impl Stream<Item = I> + Send`, or `Result` of it, where `I` is `T` or
+/// `Result<T, E>` (one `E` for the setup and the items).
+fn stream_output(ty: &Type, errors: &mut Errors) -> Option<Option<Output>> {
+    let (stream, setup_err) = match generic_args(ty, "Result").as_deref() {
+        Some([inner, err]) if stream_item(inner).is_some() => (inner.clone(), Some(err.clone())),
+        _ => (ty.clone(), None),
+    };
+    let (item, send) = stream_item(&stream)?;
+    let mut ok = true;
+    if !send {
+        errors.at(
+            &stream,
+            "a stream is read while the response goes out, from any thread: it must be `Send`; write \
+             `impl Stream<Item = ..> + Send`",
+        );
+        ok = false;
+    }
+    let (item, item_err) = match generic_args(&item, "Result").as_deref() {
+        Some([t, e]) => (t.clone(), Some(e.clone())),
+        _ => (item, None),
+    };
+    if let (Some(setup), Some(items)) = (&setup_err, &item_err) {
+        if setup.to_token_stream().to_string() != items.to_token_stream().to_string() {
+            let message = format!(
+                "the items of a stream fail with the method's own error type: write `{}` here",
+                setup.to_token_stream()
+            );
+            errors.at(items, message);
+            ok = false;
+        }
+    }
+    ok &= wire_type(&item, "stream item", errors);
+    let err = setup_err.clone().or(item_err.clone());
+    if let Some(err) = &err {
+        ok &= wire_type(err, "error", errors);
+    }
+    Some(ok.then(|| Output::Stream {
+        item,
+        err: err.map(|err| {
+            let name = type_name(&err);
+            (err, name)
+        }),
+        setup_fallible: setup_err.is_some(),
+        items_fallible: item_err.is_some(),
+    }))
+}
+
+/// `X` of `impl .. Stream<Item = X> ..`, and whether the bounds include `Send`.
+fn stream_item(ty: &Type) -> Option<(Type, bool)> {
+    let Type::ImplTrait(bounds) = ty else { return None };
+    let traits = bounds.bounds.iter().filter_map(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last(),
+        _ => None,
+    });
+    let (mut item, mut send) = (None, false);
+    for segment in traits {
+        send |= segment.ident == "Send";
+        if segment.ident != "Stream" {
+            continue;
+        }
+        let PathArguments::AngleBracketed(args) = &segment.arguments else { continue };
+        item = args.args.iter().find_map(|arg| match arg {
+            GenericArgument::AssocType(binding) if binding.ident == "Item" => Some(binding.ty.clone()),
+            _ => None,
+        });
+    }
+    item.map(|item| (item, send))
 }
 
 /// A type can cross the wire only if it is owned and concrete; serde bounds

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use crate::__private::{Err, Fallible, Ok, RemoteMethod};
+use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
+use crate::client::stream::Items;
 use crate::client::{BuildError, CallOptions, Client};
 use crate::error::Error;
 
@@ -102,6 +103,36 @@ impl BlockingClient {
         self.block_on(M::NAME, self.client.notify_method::<M>(params))
     }
 
+    /// Calls `M`, a streaming method: its items, one by one as they come.
+    #[doc(hidden)]
+    pub fn open_stream<M: RemoteMethod>(&self, params: &M::Params) -> Result<BlockingItems<Ok<M>>, Error> {
+        let items = self.block_on(M::NAME, self.client.open_stream::<M>(params))?;
+        Ok(BlockingItems { items, method: M::NAME, runtime: Arc::clone(&self.runtime) })
+    }
+
+    /// Calls `M`, a streaming method that may fail.
+    #[doc(hidden)]
+    #[allow(clippy::type_complexity)] // spelled out once, for generated code
+    pub fn open_stream_fallible<M: Fallible>(
+        &self,
+        params: &M::Params,
+    ) -> Result<BlockingItems<Ok<M>, Err<M>>, Error<Err<M>>> {
+        let items = self.block_on(M::NAME, self.client.open_stream_fallible::<M>(params))?;
+        Ok(BlockingItems { items, method: M::NAME, runtime: Arc::clone(&self.runtime) })
+    }
+
+    fn block_on<T, E>(
+        &self,
+        method: &'static str,
+        call: impl Future<Output = Result<T, Error<E>>>,
+    ) -> Result<T, Error<E>> {
+        self.runtime.block_on(method, call)
+    }
+}
+
+impl Runtime {
+    /// Runs `call` to completion on this thread, unless the thread runs
+    /// async tasks.
     fn block_on<T, E>(
         &self,
         method: &'static str,
@@ -110,8 +141,33 @@ impl BlockingClient {
         if polling_a_task() {
             return Err(Error::Transport { method, source: Box::new(InsideAsyncRuntime) });
         }
-        let runtime = self.runtime.0.as_ref().expect("the runtime lives as long as the client");
+        let runtime = self.0.as_ref().expect("the runtime lives as long as the client");
         runtime.handle().block_on(call)
+    }
+}
+
+/// The items of a streaming call made by a blocking client, as an
+/// [`Iterator`]: each `next` waits for the next item (see
+/// [`Items`](crate::stream::Items) for how a stream ends).
+pub struct BlockingItems<T, E = std::convert::Infallible> {
+    items: Items<T, E>,
+    method: &'static str,
+    runtime: Arc<Runtime>,
+}
+
+impl<T: Wire, E> Iterator for BlockingItems<T, E> {
+    type Item = Result<T, Error<E>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use futures_util::StreamExt;
+        let items = &mut self.items;
+        self.runtime.block_on(self.method, async { Ok(items.next().await) }).unwrap_or_else(|e| Some(Err(e)))
+    }
+}
+
+impl<T, E> std::fmt::Debug for BlockingItems<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingItems").field("items", &self.items).finish()
     }
 }
 

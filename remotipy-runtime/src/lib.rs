@@ -24,6 +24,19 @@ pub mod batch {
     pub use crate::client::batch::{Batch, Pending, Replies};
 }
 
+/// Streaming methods: a method declared
+/// `async fn watch(&self, ..) -> Result<impl Stream<Item = Result<T, E>> + Send, E>`
+/// (or any of the simpler shapes) streams its items as Server-Sent Events;
+/// its generated client method returns [`Items`](stream::Items), a
+/// [`Stream`](stream::Stream) of `Result<T, Error<E>>`.
+pub mod stream {
+    #[cfg(feature = "blocking")]
+    pub use crate::blocking::BlockingItems;
+    pub use crate::client::stream::Items;
+    pub use crate::protocol::ITEM_METHOD;
+    pub use futures_util::stream::{Stream, StreamExt};
+}
+
 /// What a service is to the [`Server`]: the trait generated services
 /// implement, and what it takes to write one by hand.
 pub mod service {

@@ -21,7 +21,17 @@ pub mod code {
     /// An application error: the handler returned `Err(e)`; `data` carries
     /// `{"type": <error type name>, "value": <e as JSON>}`.
     pub const APP_ERROR: i64 = -32000;
+    /// A streaming method called without `Accept: text/event-stream`
+    /// yielded more items than the server collects into one answer.
+    pub const STREAM_TOO_LONG: i64 = -32090;
+    /// The server is shutting down: a stream still open ends with this.
+    pub const SHUTTING_DOWN: i64 = -32091;
 }
+
+/// The method of the notification that carries each item of a stream, in
+/// the `rpc.` namespace JSON-RPC reserves for extensions. Its params are
+/// `{"subscription": <the request's id>, "result": <the item>}`.
+pub const ITEM_METHOD: &str = "rpc.item";
 
 /// A JSON-RPC error object as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

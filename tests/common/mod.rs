@@ -4,14 +4,17 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use remotipy::stream::Stream;
 use serde::{Deserialize, Serialize};
 
 #[path = "../../examples/api/mod.rs"]
 pub mod api;
 #[path = "../../examples/app/mod.rs"]
 pub mod app;
+pub mod nginx;
 pub mod shapes;
 
 /// A DTO with nesting, optional fields and a map.
@@ -54,11 +57,28 @@ pub trait Probe {
     async fn renamed(&self) -> String;
     /// How deeply `value` nests arrays.
     async fn depth(&self, value: serde_json::Value) -> u32;
+    /// The numbers `0..n`, the first after `first_ms`, then one every
+    /// `every_ms`; item `fail_at` is an error, item `panic_at` a panic; more
+    /// than 1 000 000 items (but `u64::MAX`: endless) is refused before any.
+    async fn count(
+        &self,
+        n: u64,
+        first_ms: u64,
+        every_ms: u64,
+        fail_at: Option<u64>,
+        panic_at: Option<u64>,
+    ) -> Result<impl Stream<Item = Result<u64, ProbeError>> + Send, ProbeError>;
+    /// How many items `count` has produced so far (the stream borrows the
+    /// implementation to count them).
+    async fn produced(&self) -> u64;
+    /// `words`, each a record, as a plain stream (no error type).
+    async fn records(&self, words: Vec<String>) -> impl Stream<Item = Record> + Send;
 }
 
 #[derive(Default)]
 pub struct ProbeImpl {
     log: Mutex<Vec<String>>,
+    produced: AtomicU64,
 }
 
 impl Probe for ProbeImpl {
@@ -110,6 +130,44 @@ impl Probe for ProbeImpl {
             }
         }
         depth_of(&value)
+    }
+    async fn count(
+        &self,
+        n: u64,
+        first_ms: u64,
+        every_ms: u64,
+        fail_at: Option<u64>,
+        panic_at: Option<u64>,
+    ) -> Result<impl Stream<Item = Result<u64, ProbeError>> + Send, ProbeError> {
+        if n > 1_000_000 && n != u64::MAX {
+            return Err(ProbeError::Refused { reason: format!("{n} items is too many") });
+        }
+        // Borrows `self`: the server keeps the implementation alive while the stream is read.
+        let produced = &self.produced;
+        Ok(futures_util::stream::unfold(0, move |k| async move {
+            if k >= n {
+                return None;
+            }
+            let wait = if k == 0 { first_ms } else { every_ms };
+            if wait > 0 {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            } else if k % 64 == 63 {
+                tokio::task::yield_now().await;
+            }
+            assert_ne!(Some(k), panic_at, "the stream panics at item {k}");
+            produced.fetch_add(1, Ordering::Relaxed);
+            let item = match fail_at == Some(k) {
+                true => Err(ProbeError::Refused { reason: format!("item {k} fails") }),
+                false => Ok(k),
+            };
+            Some((item, k + 1))
+        }))
+    }
+    async fn produced(&self) -> u64 {
+        self.produced.load(Ordering::Relaxed)
+    }
+    async fn records(&self, words: Vec<String>) -> impl Stream<Item = Record> + Send {
+        futures_util::stream::iter(words.into_iter().map(|name| Record { name, ..sample_record() }))
     }
 }
 

@@ -137,29 +137,44 @@ pub fn forward(cx: &Ctx, m: &Method, flavor: Flavor) -> TokenStream {
         let (name, ty) = (&a.ident, &a.ty);
         quote!(#name: #ty)
     });
-    let (ok, err) = match (&m.output, m.notification) {
-        (_, true) => (quote!(()), None),
-        (Output::Value { ty, .. }, false) => (quote!(#ty), None),
-        (Output::Fallible { ok, err, .. }, false) => (quote!(#ok), Some(err)),
+    let streaming = matches!(m.output, Output::Stream { .. });
+    let ok = match m.notification {
+        true => quote!(()),
+        false => {
+            let ok = m.output.ok_type();
+            quote!(#ok)
+        }
     };
-    let call = match (m.notification, err.is_some()) {
-        (true, _) => quote!(notify_method),
-        (false, false) => quote!(call),
-        (false, true) => quote!(call_fallible),
+    let err = m.output.error().filter(|_| !m.notification);
+    // A stream's items, or the value: what a successful call gives.
+    let (with_err, error) = match err {
+        Some(err) => (quote!(, #err), quote!(#krate::Error<#err>)),
+        None => (quote!(), quote!(#krate::Error)),
     };
-    let error = match err {
-        Some(err) => quote!(#krate::Error<#err>),
-        None => quote!(#krate::Error),
+    let ok = match (streaming, flavor) {
+        (false, _) => ok,
+        (true, Flavor::Async) => quote!(#krate::stream::Items<#ok #with_err>),
+        (true, Flavor::Blocking) => quote!(#krate::blocking::BlockingItems<#ok #with_err>),
+        // A batch entry's items are collected by the server.
+        (true, Flavor::Batch) => quote!(::std::vec::Vec<#ok>),
+    };
+    let call = match (m.notification, streaming, flavor, err.is_some()) {
+        (true, ..) => quote!(notify_method),
+        (false, false, _, false) => quote!(call),
+        (false, false, _, true) => quote!(call_fallible),
+        (false, true, Flavor::Batch, false) => quote!(call_stream),
+        (false, true, Flavor::Batch, true) => quote!(call_stream_fallible),
+        (false, true, _, false) => quote!(open_stream),
+        (false, true, _, true) => quote!(open_stream_fallible),
     };
     let result = quote!(::core::result::Result<#ok, #error>);
     let (signature, target, suffix) = match flavor {
         Flavor::Async => (quote!(async fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!(.await)),
         Flavor::Blocking => (quote!(fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!()),
         Flavor::Batch => {
-            let ret = match (m.notification, err) {
-                (true, _) => quote!(()),
-                (false, None) => quote!(#krate::batch::Pending<#ok>),
-                (false, Some(err)) => quote!(#krate::batch::Pending<#ok, #err>),
+            let ret = match m.notification {
+                true => quote!(()),
+                false => quote!(#krate::batch::Pending<#ok #with_err>),
             };
             (quote!(fn #ident(&mut self, #(#args),*) -> #ret), quote!(batch), quote!())
         }

@@ -109,8 +109,8 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
     let wire = &m.wire_name;
     let names = m.args.iter().map(|a| &a.wire_name);
     let ok = cx.markers.wire(m.output.ok_type(), cfgs);
-    let fallible = match &m.output {
-        Output::Fallible { err, err_name, .. } => {
+    let fallible = match m.output.error_and_name() {
+        Some((err, err_name)) => {
             let err = cx.markers.error(err, cfgs);
             quote! {
                 #(#cfgs)*
@@ -121,7 +121,7 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
                 }
             }
         }
-        Output::Value { .. } => quote!(),
+        None => quote!(),
     };
     quote! {
         #(#cfgs)*

@@ -23,16 +23,21 @@ pub fn describe(cx: &Ctx) -> TokenStream {
         });
         let result = match (&m.output, m.notification) {
             (_, true) => quote!(),
+            // A plain caller gets the items collected into an array.
+            (Output::Stream { item, .. }, false) => {
+                quote_spanned!(item.span()=> .result::<::std::vec::Vec<#item>>().streaming())
+            }
             (output, false) => {
                 let ok = output.ok_type();
                 quote_spanned!(ok.span()=> .result::<#ok>())
             }
         };
-        let error = match &m.output {
-            Output::Fallible { err, err_name, .. } => quote_spanned!(err.span()=> .error::<#err>(#err_name)),
-            Output::Value { .. } => quote!(),
+        let error = match m.output.error_and_name() {
+            Some((err, err_name)) => quote_spanned!(err.span()=> .error::<#err>(#err_name)),
+            None => quote!(),
         };
-        quote!(#(#cfgs)* describer.method(#wire, #docs) #(#params)* #result #error .finish();)
+        let idempotent = m.idempotent.then(|| quote!(.idempotent()));
+        quote!(#(#cfgs)* describer.method(#wire, #docs) #(#params)* #result #error #idempotent .finish();)
     });
     quote! {
         #private::if_openrpc! {

@@ -92,7 +92,8 @@ fn service_impl(cx: &Ctx) -> TokenStream {
         let (name, cfgs) = (&m.wire_name, &m.attrs.cfgs);
         let notification = m.notification.then(|| quote!(.notification()));
         let idempotent = m.idempotent.then(|| quote!(.idempotent()));
-        quote!(#(#cfgs)* #private::MethodInfo::new(#name, #trait_name) #notification #idempotent)
+        let streaming = matches!(m.output, Output::Stream { .. }).then(|| quote!(.streaming()));
+        quote!(#(#cfgs)* #private::MethodInfo::new(#name, #trait_name) #notification #idempotent #streaming)
     });
     let arms = cx.remote.methods.iter().map(|m| arm(cx, m));
     let describe = openrpc::describe(cx);
@@ -137,14 +138,60 @@ fn arm(cx: &Ctx, m: &Method) -> TokenStream {
         true => quote!(_),
         false => quote!(params),
     };
+    if let Output::Stream { setup_fallible, items_fallible, err, .. } = &m.output {
+        let items = match items_fallible {
+            true => quote!(#private::stream::boxed(items)),
+            false => quote!(#private::stream::ok(items)),
+        };
+        let setup = match setup_fallible {
+            true => quote!(match setup {
+                ::core::result::Result::Ok(items) => ::core::result::Result::Ok(#items),
+                ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
+            }),
+            false => quote!({
+                let items = setup;
+                ::core::result::Result::Ok(#items)
+            }),
+        };
+        let error = match err {
+            Some(_) => quote!(|error| {
+                #[allow(unused_imports)]
+                use #private::{ViaDefault as _, ViaErrorCode as _};
+                (&&#private::AppError::<#spec>(error)).reply()
+            }),
+            None => quote!(#private::stream::never),
+        };
+        return quote! {
+            #(#cfgs)*
+            #wire => match #private::decode_params::<#spec>(&call) {
+                ::core::result::Result::Ok(#binding) => {
+                    let shared = ::core::clone::Clone::clone(&self.service);
+                    #private::boxed(async move {
+                        let start = move |service: &'static S| async move {
+                            let setup = <S as #trait_ident>::#ident(service, #(params.#fields),*).await;
+                            #setup
+                        };
+                        #private::stream::serve::<#spec, S, _, _, _>(&call, shared, start, #error).await
+                    })
+                }
+                ::core::result::Result::Err(error) => #private::boxed(async move { #private::Reply::error(error) }),
+            },
+        };
+    }
     let reply = match &m.output {
         Output::Value { .. } => quote!(#private::reply_ok::<#spec>(&call, &output)),
-        Output::Fallible { .. } => quote! {{
-            // Both in scope; the error type's `ErrorCode` impl, if any, wins.
-            #[allow(unused_imports)]
-            use #private::{ViaDefault as _, ViaErrorCode as _};
-            (&&#private::AppResult::<#spec>(&output)).reply(&call)
-        }},
+        Output::Stream { .. } => unreachable!("answered above"),
+        Output::Fallible { .. } => quote! {
+            match &output {
+                ::core::result::Result::Ok(value) => #private::reply_ok::<#spec>(&call, value),
+                ::core::result::Result::Err(error) => {
+                    // Both in scope; the error type's `ErrorCode` impl, if any, wins.
+                    #[allow(unused_imports)]
+                    use #private::{ViaDefault as _, ViaErrorCode as _};
+                    (&&#private::AppError::<#spec>(error)).reply()
+                }
+            }
+        },
     };
     quote! {
         #(#cfgs)*

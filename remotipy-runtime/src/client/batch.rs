@@ -130,6 +130,18 @@ impl Batch {
         self.call_with(M::NAME, params, crate::client::decode_app::<M>)
     }
 
+    /// Adds a call of `M`, a streaming method: its items, collected by the server.
+    #[doc(hidden)]
+    pub fn call_stream<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>> {
+        self.call_with(M::NAME, params, |_| None)
+    }
+
+    /// Adds a call of `M`, a streaming method that may fail.
+    #[doc(hidden)]
+    pub fn call_stream_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>, Err<M>> {
+        self.call_with(M::NAME, params, crate::client::decode_app::<M>)
+    }
+
     /// Adds a notification of `M`.
     #[doc(hidden)]
     pub fn notify_method<M: RemoteMethod>(&mut self, params: &M::Params) {

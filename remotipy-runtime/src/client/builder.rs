@@ -93,6 +93,7 @@ pub struct ClientBuilder<C = Client> {
     url: String,
     headers: HeaderMap,
     timeout: Option<Duration>,
+    stream_idle: Option<Duration>,
     transport: Choice,
     codec: Codec,
     max_response_size: usize,
@@ -107,6 +108,7 @@ impl<C> ClientBuilder<C> {
             url: url.into(),
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
+            stream_idle: Some(super::DEFAULT_STREAM_IDLE_TIMEOUT),
             transport: Choice::Reqwest(None),
             codec: Codec::Json,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
@@ -161,6 +163,16 @@ impl<C> ClientBuilder<C> {
     /// Never times out (not recommended against servers you do not control).
     pub fn no_timeout(mut self) -> Self {
         self.timeout = None;
+        self
+    }
+
+    /// Gives up on a stream that has been silent this long (default 60 s;
+    /// `None`: never). Any bytes count, the server's keep-alive comments
+    /// included, so this catches a dead connection, not a quiet stream.
+    /// (Until its first item, a stream is bounded by the call's timeout
+    /// instead, from the moment the call was made.)
+    pub fn stream_idle_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.stream_idle = idle;
         self
     }
 
@@ -226,7 +238,8 @@ impl<C> ClientBuilder<C> {
                 Box::new(crate::transport::HyperTransport::new(uri).map_err(error)?)
             }
         };
-        Ok(Client::from_parts(transport, self.codec, self.headers, self.timeout, self.max_response_size))
+        let timeouts = (self.timeout, self.stream_idle);
+        Ok(Client::from_parts(transport, self.codec, self.headers, timeouts, self.max_response_size))
     }
 }
 

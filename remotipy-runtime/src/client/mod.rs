@@ -10,11 +10,13 @@ mod options;
 mod response;
 
 pub(crate) mod batch;
+pub(crate) mod stream;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,6 +29,7 @@ use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
 use crate::transport::{InProcess, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
+use stream::{Items, Reading};
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
 /// headers, a timeout. Cheap to clone (the transport is shared).
@@ -47,6 +50,8 @@ pub struct Client {
     /// Every header this clone's calls send (defaults, then per-call options).
     headers: HeaderMap,
     timeout: Option<Duration>,
+    /// The longest silence within a stream.
+    stream_idle: Option<Duration>,
 }
 
 struct Shared {
@@ -58,6 +63,10 @@ struct Shared {
 
 /// The default per-call timeout: 60 s, so a silent server never hangs a caller.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default longest silence within a stream, keep-alive comments
+/// included: 60 s (a remotipy server sends one every 15 s).
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Client {
     /// A client for the endpoint at `url`, with default settings.
@@ -81,11 +90,11 @@ impl Client {
         transport: Box<dyn Transport>,
         codec: Codec,
         headers: HeaderMap,
-        timeout: Option<Duration>,
+        (timeout, stream_idle): (Option<Duration>, Option<Duration>),
         max_response_size: usize,
     ) -> Self {
         let shared = Arc::new(Shared { transport, codec, max_response_size, next_id: AtomicU64::new(1) });
-        Client { shared, headers, timeout }
+        Client { shared, headers, timeout, stream_idle }
     }
 
     /// Where calls go.
@@ -102,8 +111,8 @@ impl Client {
     /// client's headers of its name) and use its timeout. An invalid header
     /// in `options` is an error.
     pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
-        let (headers, timeout) = options.over(&self.headers, self.timeout)?;
-        Ok(Client { shared: Arc::clone(&self.shared), headers, timeout })
+        let (headers, timeout, stream_idle) = options.over(&self.headers, self.timeout, self.stream_idle)?;
+        Ok(Client { shared: Arc::clone(&self.shared), headers, timeout, stream_idle })
     }
 
     /// Calls `method` with `params` (a struct or map for named params, a
@@ -151,6 +160,82 @@ impl Client {
     #[doc(hidden)]
     pub async fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
         self.notify(M::NAME, params).await
+    }
+
+    /// Calls `M`, a streaming method whose items are `Ok<M>`.
+    #[doc(hidden)]
+    pub async fn open_stream<M: RemoteMethod>(&self, params: &M::Params) -> Result<Items<Ok<M>>, Error> {
+        self.open_with(M::NAME, params, |_| None).await
+    }
+
+    /// Calls `M`, a streaming method whose setup or items may fail with `Err<M>`.
+    #[doc(hidden)]
+    pub async fn open_stream_fallible<M: Fallible>(
+        &self,
+        params: &M::Params,
+    ) -> Result<Items<Ok<M>, Err<M>>, Error<Err<M>>> {
+        self.open_with(M::NAME, params, decode_app::<M>).await
+    }
+
+    /// Calls a streaming method: asks for an event stream and returns as
+    /// soon as it starts (the setup succeeded), within the call's timeout.
+    /// Events are JSON, so the call is too, whatever the client's codec.
+    async fn open_with<P: Serialize + ?Sized, T, E>(
+        &self,
+        method: &'static str,
+        params: &P,
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Result<Items<T, E>, Error<E>> {
+        let id = self.next_id();
+        let mut body = Vec::with_capacity(128);
+        let encoded = Codec::Json.encode_request(&mut body, method, params, Some(id));
+        encoded.map_err(|source| Error::Encode { method, source })?;
+        let mut headers = self.headers.clone();
+        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("text/event-stream, application/json"));
+        let limit = self.shared.max_response_size;
+        let request = TransportRequest { body, codec: Codec::Json, headers: &headers, max_response_size: limit };
+        let started = tokio::time::Instant::now();
+        let open = self.shared.transport.open(request);
+        let response = match self.timeout {
+            Some(after) => tokio::time::timeout(after, open).await.map_err(|_| Error::Timeout { method, after })?,
+            None => open.await,
+        };
+        let response = response.map_err(|source| transport_error(method, source))?;
+        let events = response
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if response.status == StatusCode::OK && events {
+            let deadline = self.timeout.map(|after| (started + after, after));
+            let reading = Reading { method, id, decode_app, deadline, idle: self.stream_idle, limit };
+            return Ok(Items::events(response.body, reading));
+        }
+        // One answer: an error, or the items collected by a server that does not stream.
+        let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
+        let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
+        let body = match self.timeout {
+            Some(after) => {
+                let left = after.saturating_sub(started.elapsed());
+                tokio::time::timeout(left, read).await.map_err(|_| Error::Timeout { method, after })?
+            }
+            None => read.await,
+        };
+        let body = body.map_err(|e| match e {
+            crate::body::BodyError::TooLarge(_) => transport_error(method, Box::new(ResponseTooLarge { limit })),
+            crate::body::BodyError::Read(source) => transport_error(method, source),
+        })?;
+        if response.status != StatusCode::OK && body.is_empty() {
+            return Err(status_error(method, response.status, &body));
+        }
+        let items = response::decode::<Vec<Box<serde_json::value::RawValue>>, E>(
+            Codec::Json,
+            method,
+            id,
+            response.status,
+            &body,
+            decode_app,
+        )?;
+        Ok(Items::collected(items, method))
     }
 
     async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned, E>(

@@ -25,6 +25,7 @@ use super::BuildError;
 pub struct CallOptions {
     headers: HeaderMap,
     timeout: Option<Option<Duration>>,
+    stream_idle: Option<Option<Duration>>,
     /// The first invalid header, reported by `with_options`.
     invalid: Option<(String, String)>,
 }
@@ -68,16 +69,26 @@ impl CallOptions {
         self
     }
 
-    /// These options applied over a client's `headers` and `timeout`.
+    /// Gives up on a stream silent for `idle` (see
+    /// [`ClientBuilder::stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)).
+    pub fn stream_idle_timeout(mut self, idle: Duration) -> Self {
+        self.stream_idle = Some(Some(idle));
+        self
+    }
+
+    /// These options applied over a client's `headers`, `timeout` and
+    /// stream idle timeout.
     pub(crate) fn over(
         self,
         headers: &HeaderMap,
         timeout: Option<Duration>,
-    ) -> Result<(HeaderMap, Option<Duration>), BuildError> {
+        stream_idle: Option<Duration>,
+    ) -> Result<(HeaderMap, Option<Duration>, Option<Duration>), BuildError> {
         if let Some((name, reason)) = self.invalid {
             return Err(BuildError::Header { name, reason });
         }
-        Ok((replace(headers, &self.headers), self.timeout.unwrap_or(timeout)))
+        let headers = replace(headers, &self.headers);
+        Ok((headers, self.timeout.unwrap_or(timeout), self.stream_idle.unwrap_or(stream_idle)))
     }
 }
 
@@ -122,19 +133,19 @@ mod tests {
     fn a_per_call_header_replaces_the_default_of_its_name_and_keeps_the_others() {
         let defaults = map(&[("x-token", "default"), ("x-tag", "a"), ("x-tag", "b")]);
         let options = CallOptions::new().header("x-token", "call").header("x-tag", "c").header("x-tag", "d");
-        let (merged, timeout) = options.over(&defaults, None).unwrap();
+        let (merged, timeout, _) = options.over(&defaults, None, None).unwrap();
         assert_eq!(merged.get_all("x-token").iter().collect::<Vec<_>>(), ["call"]);
         assert_eq!(merged.get_all("x-tag").iter().collect::<Vec<_>>(), ["c", "d"]);
         assert_eq!(timeout, None);
-        let (merged, _) = CallOptions::new().header("x-other", "1").over(&defaults, None).unwrap();
+        let (merged, _, _) = CallOptions::new().header("x-other", "1").over(&defaults, None, None).unwrap();
         assert_eq!(merged.len(), 4);
     }
 
     #[test]
     fn invalid_headers_are_errors_not_panics() {
-        let error = CallOptions::new().header("bad name", "x").header("x-ok", "1").over(&HeaderMap::new(), None);
+        let error = CallOptions::new().header("bad name", "x").header("x-ok", "1").over(&HeaderMap::new(), None, None);
         assert!(matches!(error, Err(BuildError::Header { name, .. }) if name == "bad name"));
-        let error = CallOptions::new().header("x-ok", "bad\nvalue").over(&HeaderMap::new(), None).unwrap_err();
+        let error = CallOptions::new().header("x-ok", "bad\nvalue").over(&HeaderMap::new(), None, None).unwrap_err();
         assert!(error.to_string().contains("x-ok"), "{error}");
     }
 }

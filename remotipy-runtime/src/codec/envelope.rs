@@ -113,6 +113,13 @@ impl Codec {
         }
     }
 
+    /// An empty array.
+    pub(crate) fn empty_array(self) -> Vec<u8> {
+        let mut out = self.open_array(0);
+        self.close_array(&mut out, 0);
+        out
+    }
+
     /// Encoded items as one array; `None` when there is no item.
     pub(crate) fn join<'a>(self, items: impl IntoIterator<Item = &'a [u8]> + Clone) -> Option<Vec<u8>> {
         let size = items.clone().into_iter().map(|item| item.len() + 1).sum();

@@ -74,4 +74,9 @@ impl Context {
     pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
         CURRENT.scope(self, future).await
     }
+
+    /// Runs `f` with this context as the current one (a stream's poll).
+    pub(crate) fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
+        CURRENT.sync_scope(self, f)
+    }
 }

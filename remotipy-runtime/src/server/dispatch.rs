@@ -12,26 +12,33 @@ use futures_util::future::{MaybeDone, join_all};
 use http::StatusCode;
 use tracing::Instrument;
 
-use super::service::{Call, Reply};
-use super::{Server, envelope};
+use super::service::{Call, Items, Outcome, Reply};
+use super::{Server, envelope, stream};
 use crate::codec::Codec;
 use crate::protocol::ErrorObject;
 
 /// The answer to one JSON-RPC body.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    /// `None` when no response body is due (a notification, or a batch of
-    /// only notifications).
-    pub body: Option<Vec<u8>>,
-    /// The HTTP status a single failed call asked for through `ErrorCode`.
-    pub status: Option<StatusCode>,
+pub(crate) enum Answer {
+    Body {
+        /// `None` when no response body is due (a notification, or a batch of
+        /// only notifications).
+        body: Option<Vec<u8>>,
+        /// The HTTP status a single failed call asked for through `ErrorCode`.
+        status: Option<StatusCode>,
+    },
+    /// A streaming call whose caller accepts an event stream: its items, and
+    /// its id as JSON.
+    Stream { items: Items, id: Vec<u8> },
 }
 
-/// Answers one body in `codec`: a call, a notification or a batch.
-pub(crate) async fn dispatch(server: &Server, codec: Codec, body: &[u8]) -> Answer {
+/// Answers one body in `codec`: a call, a notification or a batch. A
+/// streaming call is answered as a stream only when `events` (the caller
+/// accepts `text/event-stream`), it is not part of a batch, and it came as
+/// JSON (the events are JSON); otherwise its items are collected.
+pub(crate) async fn dispatch(server: &Server, codec: Codec, body: &[u8], events: bool) -> Answer {
     match envelope::is_batch(codec, body) {
-        true => Answer { body: dispatch_batch(server, codec, body).await, status: None },
-        false => answer_one(server, codec, body).await,
+        true => Answer::Body { body: dispatch_batch(server, codec, body).await, status: None },
+        false => answer_one(server, codec, body, events && codec == Codec::Json).await,
     }
 }
 
@@ -58,34 +65,47 @@ async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Ve
         let detail = format_args!("batch of {} calls exceeds the limit of {limit}", items.len());
         return refuse(ErrorObject::invalid_request(detail));
     }
-    let groups = items.chunks(GROUP).map(|group| Group::new(group.iter().map(|item| answer_one(server, codec, item))));
+    let groups =
+        items.chunks(GROUP).map(|group| Group::new(group.iter().map(|item| answer_one(server, codec, item, false))));
     let answers = join_all(groups).await;
-    codec.join(answers.iter().flatten().filter_map(|answer| answer.body.as_deref()))
+    codec.join(answers.iter().flatten().filter_map(|answer| match answer {
+        Answer::Body { body, .. } => body.as_deref(),
+        Answer::Stream { .. } => unreachable!("a batch's streams are collected"),
+    }))
 }
 
 /// Answers one request object (no body for a notification), in a tracing
-/// span naming the method and id.
-async fn answer_one(server: &Server, codec: Codec, bytes: &[u8]) -> Answer {
+/// span naming the method and id; a stream as a stream when `events`.
+async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -> Answer {
     let request = match envelope::parse_request(codec, bytes) {
         Ok(request) => request,
         Err((error, id)) => {
             let id = id.as_deref().unwrap_or(codec.null_id());
-            return Answer { body: Some(codec.error_response(&error, id)), status: None };
+            return Answer::Body { body: Some(codec.error_response(&error, id)), status: None };
         }
     };
     // Fields are only evaluated when a subscriber wants the span.
     let id = request.id.map(|id| tracing::field::display(envelope::IdText(codec, id)));
     let span = tracing::info_span!("rpc", method = &*request.method, id);
     let call = Call::new(&request.method, request.params);
-    let reply = run(server, call).instrument(span).await;
-    let status = reply.status;
-    let body = request.id.map(|id| finish(codec, reply, id));
-    Answer { body, status }
+    let reply = run(server, call).instrument(span.clone()).await;
+    let (status, body) = match (reply.outcome, request.id) {
+        (Outcome::Stream(items), Some(id)) if events => return Answer::Stream { items, id: id.to_vec() },
+        // A notification's stream is not read: nobody would receive it.
+        (_, None) => return Answer::Body { body: None, status: reply.status },
+        (Outcome::Stream(items), Some(_)) => {
+            let limit = server.inner.options.max_collected_items;
+            (None, stream::collect_contained(codec, call.method(), items, limit).instrument(span).await)
+        }
+        (Outcome::Done(body), Some(_)) => (reply.status, body),
+    };
+    let id = request.id.expect("notifications returned above");
+    Answer::Body { body: Some(finish(codec, body, id)), status }
 }
 
 /// Completes a reply into a response object carrying `id`.
-fn finish(codec: Codec, reply: Reply, id: &[u8]) -> Vec<u8> {
-    match reply.body {
+fn finish(codec: Codec, body: Result<Vec<u8>, ErrorObject>, id: &[u8]) -> Vec<u8> {
+    match body {
         Ok(mut buf) => {
             codec.push_id(&mut buf, id);
             buf

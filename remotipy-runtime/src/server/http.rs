@@ -12,7 +12,8 @@ use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 
-use super::{Context, Server, dispatch};
+use super::dispatch::{self, Answer};
+use super::{Context, Server, stream};
 use crate::body::{BodyError, read_limited};
 use crate::codec::Codec;
 
@@ -39,6 +40,11 @@ impl Server {
     /// This is what the route does; call it from a hand-written axum handler
     /// after your own checks (remotipy's "Step 4"). The handlers'
     /// [`Context`] is this request's headers, URI and extensions.
+    ///
+    /// A streaming method, called with `Accept: text/event-stream`, is
+    /// answered with an event stream (`200`, `text/event-stream`): one
+    /// JSON-RPC message per event, each item a `rpc.item` notification,
+    /// the last the response to the call.
     pub async fn handle(&self, request: Request) -> Response {
         let (parts, body) = request.into_parts();
         if parts.method != Method::POST {
@@ -56,12 +62,22 @@ impl Server {
                 return (StatusCode::BAD_REQUEST, "could not read the request body").into_response();
             }
         };
-        let answer = Context::new(parts).scope(dispatch::dispatch(self, codec, &body)).await;
-        match (answer.body, answer.status) {
-            (Some(body), status) => {
+        let events = stream::accepts_events(&parts.headers);
+        let context = Context::new(parts);
+        match context.clone().scope(dispatch::dispatch(self, codec, &body, events)).await {
+            Answer::Body { body: Some(body), status } => {
                 (status.unwrap_or(StatusCode::OK), [(CONTENT_TYPE, codec.content_type())], body).into_response()
             }
-            (None, status) => status.unwrap_or(StatusCode::NO_CONTENT).into_response(),
+            Answer::Body { body: None, status } => status.unwrap_or(StatusCode::NO_CONTENT).into_response(),
+            Answer::Stream { items, id } => {
+                let settings = stream::Settings {
+                    keep_alive: self.inner.options.keep_alive,
+                    shutdown: self.inner.shutdown.clone().cancelled_owned(),
+                    context,
+                };
+                let events = stream::Events::new(items, id, settings);
+                (stream::headers(), Body::from_stream(events)).into_response()
+            }
         }
     }
 }

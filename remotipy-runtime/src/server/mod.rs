@@ -10,9 +10,11 @@ mod http;
 #[cfg(feature = "openrpc")]
 pub(crate) mod openrpc;
 pub(crate) mod service;
+pub(crate) mod stream;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use context::Context;
 use service::{MethodInfo, RpcService};
@@ -73,6 +75,8 @@ struct Inner {
     /// Wire name → index in `services`; empty when there is only one service.
     index: HashMap<&'static str, usize>,
     options: Options,
+    /// Cancelled by [`Server::shutdown`]: open streams end.
+    shutdown: tokio_util::sync::CancellationToken,
     #[cfg(feature = "openrpc")]
     openrpc: openrpc::Document,
 }
@@ -87,6 +91,10 @@ pub(crate) struct Options {
     /// Send a panicking handler's message to the caller (off by default:
     /// panic text may carry internals).
     pub expose_panic_messages: bool,
+    /// Most items of a stream collected into one answer.
+    pub max_collected_items: usize,
+    /// How often an idle event stream gets a comment line.
+    pub keep_alive: Option<Duration>,
 }
 
 /// The default request body limit: 2 MiB.
@@ -94,6 +102,13 @@ pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The default longest batch: 1024 calls.
 pub const DEFAULT_MAX_BATCH_LEN: usize = 1024;
+
+/// The default most items of a stream collected into one answer, for a
+/// caller that does not accept an event stream: 10 000.
+pub const DEFAULT_MAX_COLLECTED_ITEMS: usize = 10_000;
+
+/// The default keep-alive of an idle event stream: a comment line every 15 s.
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 impl Server {
     /// A server for one service, with default limits.
@@ -109,6 +124,8 @@ impl Server {
                 body_limit: DEFAULT_BODY_LIMIT,
                 max_batch_len: DEFAULT_MAX_BATCH_LEN,
                 expose_panic_messages: false,
+                max_collected_items: DEFAULT_MAX_COLLECTED_ITEMS,
+                keep_alive: Some(DEFAULT_KEEP_ALIVE),
             },
             #[cfg(feature = "openrpc")]
             openrpc_info: None,
@@ -125,6 +142,14 @@ impl Server {
     #[cfg(feature = "openrpc")]
     pub fn openrpc(&self) -> &serde_json::Value {
         self.inner.openrpc.get(&self.inner.services)
+    }
+
+    /// Ends every open event stream with a `-32091` "shutting down" error
+    /// (its last event), and every one opened later at once: call it when
+    /// the process is asked to stop, before axum's graceful shutdown waits
+    /// for open connections, which a stream would otherwise hold forever.
+    pub fn shutdown(&self) {
+        self.inner.shutdown.cancel();
     }
 
     /// The service that declares `method`.
@@ -174,6 +199,23 @@ impl ServerBuilder {
         self
     }
 
+    /// Most items of a stream collected into one answer for a caller that
+    /// does not accept `text/event-stream` (a plain JSON-RPC client, a batch
+    /// entry); beyond it the call fails with `-32090`, telling the caller to
+    /// accept an event stream (default [`DEFAULT_MAX_COLLECTED_ITEMS`]).
+    pub fn max_collected_items(mut self, items: usize) -> Self {
+        self.options.max_collected_items = items;
+        self
+    }
+
+    /// Sends a comment line on an event stream that has been quiet this long
+    /// (default [`DEFAULT_KEEP_ALIVE`], 15 s; `None`: never), so that
+    /// proxies and clients do not take it for a dead connection.
+    pub fn stream_keep_alive(mut self, every: Option<Duration>) -> Self {
+        self.options.keep_alive = every;
+        self
+    }
+
     /// The title and version in the OpenRPC document (feature `openrpc`;
     /// default: the trait names, and `0.0.0`).
     #[cfg(feature = "openrpc")]
@@ -201,6 +243,7 @@ impl ServerBuilder {
             services: self.services,
             index,
             options: self.options,
+            shutdown: tokio_util::sync::CancellationToken::new(),
             #[cfg(feature = "openrpc")]
             openrpc: openrpc::Document::new(self.openrpc_info),
         };

@@ -108,6 +108,22 @@ impl MethodDoc<'_> {
         self
     }
 
+    /// A streaming method: its items go out as Server-Sent Events to a
+    /// caller that accepts them (`x-remotipy-stream: true`); the result
+    /// described is what any other caller gets, the items collected.
+    #[doc(hidden)]
+    pub fn streaming(mut self) -> Self {
+        self.method.insert("x-remotipy-stream".into(), true.into());
+        self
+    }
+
+    /// An idempotent method: clients may retry it (`x-remotipy-idempotent: true`).
+    #[doc(hidden)]
+    pub fn idempotent(mut self) -> Self {
+        self.method.insert("x-remotipy-idempotent".into(), true.into());
+        self
+    }
+
     /// Done: adds the method to the document.
     #[doc(hidden)]
     pub fn finish(self) {

@@ -2,6 +2,8 @@
 //! calls by method name; HTTP, batches, ids and panics are the
 //! dispatcher's job.
 
+use futures_util::StreamExt;
+use futures_util::stream::{BoxStream, Stream};
 use http::StatusCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,12 +26,14 @@ pub struct MethodInfo {
     /// Declared `#[remote(idempotent)]`: running it twice is harmless, so
     /// clients may retry it.
     pub idempotent: bool,
+    /// Returns a stream of items.
+    pub streaming: bool,
 }
 
 impl MethodInfo {
     /// Method `name` of trait `trait_name`, answered with a reply.
     pub const fn new(name: &'static str, trait_name: &'static str) -> Self {
-        MethodInfo { name, trait_name, notification: false, idempotent: false }
+        MethodInfo { name, trait_name, notification: false, idempotent: false, streaming: false }
     }
 
     /// Marks the method as a notification: callers expect no reply.
@@ -41,6 +45,12 @@ impl MethodInfo {
     /// Marks the method as idempotent: running it twice is harmless.
     pub const fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    /// Marks the method as streaming: it answers with [`Call::stream`].
+    pub const fn streaming(mut self) -> Self {
+        self.streaming = true;
         self
     }
 }
@@ -176,12 +186,33 @@ impl<'a> Call<'a> {
         let mut buf = Vec::with_capacity(128);
         buf.extend_from_slice(prefix);
         match codec.encode_into(&mut buf, value) {
-            Ok(()) => Reply { body: Ok(buf), status: None },
+            Ok(()) => Reply::done(Ok(buf)),
             Err(e) => Reply::error(ErrorObject::internal(format_args!(
                 "`{}` returned a result that cannot be encoded: {e}",
                 self.method
             ))),
         }
+    }
+
+    /// A call answered with a stream of items: sent as Server-Sent Events
+    /// to a caller that accepts `text/event-stream`, collected into one
+    /// array for any other (within the server's limit). An `Err` item ends
+    /// the stream with that error.
+    pub fn stream<T, S>(&self, items: S) -> Reply
+    where
+        T: Serialize,
+        S: Stream<Item = Result<T, ErrorObject>> + Send + 'static,
+    {
+        let (codec, method) = (self.codec(), self.method.to_owned());
+        let encoded = items.map(move |item| {
+            let value = item?;
+            let mut buf = Vec::with_capacity(64);
+            codec.encode_into(&mut buf, &value).map_err(|e| {
+                ErrorObject::internal(format_args!("`{method}` yielded an item that cannot be encoded: {e}"))
+            })?;
+            Ok(buf)
+        });
+        Reply { outcome: Outcome::Stream(Box::pin(encoded)), status: None }
     }
 
     /// `positional`: the number of params sent in an array, if they were.
@@ -239,22 +270,46 @@ pub(crate) fn strip_position(message: &str) -> &str {
 }
 
 /// The outcome of one call, already encoded: build one with [`Call::ok`]
-/// (in the call's codec) or [`Reply::error`].
+/// (in the call's codec), [`Call::stream`] or [`Reply::error`].
 ///
 /// On success it holds the response envelope up to and including the result,
 /// so the dispatcher only appends the id: the result is serialized once,
 /// straight into the response buffer.
-#[derive(Debug)]
 pub struct Reply {
-    pub(crate) body: Result<Vec<u8>, ErrorObject>,
+    pub(crate) outcome: Outcome,
     /// The HTTP status a failed single call asks for (see [`ErrorCode`](crate::ErrorCode)).
     pub(crate) status: Option<StatusCode>,
 }
 
+pub(crate) enum Outcome {
+    /// The response up to its id, or the error.
+    Done(Result<Vec<u8>, ErrorObject>),
+    /// The items, each encoded in the call's codec.
+    Stream(Items),
+}
+
+/// A streaming call's items, each encoded in the call's codec; an `Err`
+/// ends the stream.
+pub(crate) type Items = BoxStream<'static, Result<Vec<u8>, ErrorObject>>;
+
 impl Reply {
     /// A call that failed with a JSON-RPC error.
     pub fn error(error: ErrorObject) -> Self {
-        Reply { body: Err(error), status: None }
+        Reply::done(Err(error))
+    }
+
+    pub(crate) fn done(body: Result<Vec<u8>, ErrorObject>) -> Self {
+        Reply { outcome: Outcome::Done(body), status: None }
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.outcome {
+            Outcome::Done(Ok(_)) => f.write_str("Reply::Ok"),
+            Outcome::Done(Err(e)) => write!(f, "Reply::Error({e})"),
+            Outcome::Stream(_) => f.write_str("Reply::Stream"),
+        }
     }
 }
 

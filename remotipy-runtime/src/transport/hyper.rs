@@ -11,7 +11,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 
 use super::connections::{Connections, Exchange};
-use super::{BoxError, BoxFuture, Transport, TransportRequest, TransportResponse, read_body};
+use super::{
+    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
+};
 
 /// Sends calls over hyper (feature `hyper`).
 ///
@@ -53,13 +55,35 @@ impl<C> HyperTransport<C> {
     }
 }
 
+fn http_request(request: TransportRequest<'_>) -> Request<Full<Bytes>> {
+    let headers = request.http_headers();
+    let mut http = Request::new(Full::new(Bytes::from(request.body)));
+    *http.method_mut() = Method::POST;
+    *http.headers_mut() = headers;
+    http
+}
+
 impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C> {
+    fn open<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<StreamingResponse, BoxError>> {
+        Box::pin(async move {
+            let mut http = http_request(request);
+            // A streamed response's connection is not reused: it closes when
+            // the stream is dropped, which is how the server learns to stop.
+            let (parts, body) = match &self.via {
+                Via::Direct(connections) => connections.send(http).await?.response.into_parts(),
+                Via::Client(client, uri) => {
+                    *http.uri_mut() = uri.clone();
+                    client.request(http).await?.into_parts()
+                }
+            };
+            Ok(StreamingResponse::new(parts.status, parts.headers, chunks(body)))
+        })
+    }
+
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
         Box::pin(async move {
-            let (limit, headers) = (request.max_response_size, request.http_headers());
-            let mut http = Request::new(Full::new(Bytes::from(request.body)));
-            *http.method_mut() = Method::POST;
-            *http.headers_mut() = headers;
+            let limit = request.max_response_size;
+            let mut http = http_request(request);
             match &self.via {
                 Via::Direct(connections) => {
                     let Exchange { response, connection } = connections.send(http).await?;

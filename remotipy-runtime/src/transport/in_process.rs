@@ -7,7 +7,9 @@ use axum::body::Body;
 use http::{Method, Request, Uri};
 use tower_service::Service as _;
 
-use super::{BoxError, BoxFuture, Transport, TransportRequest, TransportResponse, read_body};
+use super::{
+    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
+};
 use crate::server::Server;
 
 /// Calls a [`Server`] or an axum [`Router`] in this process: for tests, and
@@ -58,22 +60,34 @@ impl From<Router> for InProcess {
     }
 }
 
+impl InProcess {
+    async fn exchange(&self, request: TransportRequest<'_>) -> Result<axum::response::Response, BoxError> {
+        let mut http = Request::new(Body::empty());
+        *http.method_mut() = Method::POST;
+        *http.uri_mut() = self.path.clone();
+        *http.headers_mut() = request.http_headers();
+        *http.body_mut() = Body::from(request.body);
+        Ok(match &self.target {
+            Target::Server(server) => server.handle(http).await,
+            Target::Router(router) => router.clone().call(http).await?,
+        })
+    }
+}
+
 impl Transport for InProcess {
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
         Box::pin(async move {
             let limit = request.max_response_size;
-            let mut http = Request::new(Body::empty());
-            *http.method_mut() = Method::POST;
-            *http.uri_mut() = self.path.clone();
-            *http.headers_mut() = request.http_headers();
-            *http.body_mut() = Body::from(request.body);
-            let response = match &self.target {
-                Target::Server(server) => server.handle(http).await,
-                Target::Router(router) => router.clone().call(http).await?,
-            };
-            let (parts, body) = response.into_parts();
+            let (parts, body) = self.exchange(request).await?.into_parts();
             let body = read_body(&parts.headers, body, limit).await?;
             Ok(TransportResponse { status: parts.status, body })
+        })
+    }
+
+    fn open<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<StreamingResponse, BoxError>> {
+        Box::pin(async move {
+            let (parts, body) = self.exchange(request).await?.into_parts();
+            Ok(StreamingResponse::new(parts.status, parts.headers, chunks(body)))
         })
     }
 

@@ -86,8 +86,55 @@ pub trait Transport: Send + Sync + 'static {
     /// Sends one request and reads the whole response.
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>>;
 
+    /// Sends one request and returns the response once its head arrives,
+    /// its body to be read as it comes: what streaming methods need (the
+    /// request asks for `text/event-stream`). The default refuses with
+    /// [`StreamsUnsupported`]: a transport that cannot stream says so.
+    fn open<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<StreamingResponse, BoxError>> {
+        let _ = request;
+        let error = StreamsUnsupported { transport: self.endpoint().to_owned() };
+        Box::pin(async move { Err(Box::new(error) as BoxError) })
+    }
+
     /// Where calls go, for messages and `Debug`.
     fn endpoint(&self) -> &str;
+}
+
+/// A response whose body is read as it arrives.
+#[non_exhaustive]
+pub struct StreamingResponse {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers (the content type says whether the body is an
+    /// event stream or one JSON-RPC answer).
+    pub headers: HeaderMap,
+    /// The body, chunk by chunk. Dropping it closes the exchange: the
+    /// server sees the connection go and stops the stream.
+    pub body: BodyStream,
+}
+
+/// A response body, chunk by chunk.
+pub type BodyStream = futures_util::stream::BoxStream<'static, Result<Bytes, BoxError>>;
+
+impl StreamingResponse {
+    /// A response of `status` and `headers` whose body is `body`.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: BodyStream) -> Self {
+        StreamingResponse { status, headers, body }
+    }
+}
+
+impl std::fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamingResponse").field("status", &self.status).field("headers", &self.headers).finish()
+    }
+}
+
+/// A transport that cannot stream was asked to.
+#[derive(Debug, thiserror::Error)]
+#[error("the transport to `{transport}` cannot stream responses (implement `Transport::open`)")]
+pub struct StreamsUnsupported {
+    /// The transport's endpoint.
+    pub transport: String,
 }
 
 /// A response body larger than the client accepts.
@@ -100,6 +147,20 @@ pub struct ResponseTooLarge {
 
 /// The default limit on response bodies: 16 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
+
+/// The data frames of a body, as a stream of chunks.
+pub(crate) fn chunks<B>(body: B) -> BodyStream
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    use futures_util::StreamExt;
+    let frames = http_body_util::BodyStream::new(body).map(|frame| match frame {
+        Ok(frame) => frame.into_data().ok().map(Ok),
+        Err(e) => Some(Err(e.into())),
+    });
+    Box::pin(frames.filter_map(std::future::ready))
+}
 
 /// Reads a response body whole within the request's limit.
 pub(crate) async fn read_body<B>(headers: &HeaderMap, body: B, limit: usize) -> Result<Bytes, BoxError>

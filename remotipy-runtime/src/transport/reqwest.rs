@@ -4,7 +4,9 @@
 use http::Method;
 use reqwest::Url;
 
-use super::{BoxError, BoxFuture, Transport, TransportRequest, TransportResponse, read_body};
+use super::{
+    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
+};
 
 /// Sends calls with a [`reqwest::Client`]: HTTP/1.1, HTTPS with the
 /// `rustls` feature, proxies and pooling as reqwest does them.
@@ -22,16 +24,29 @@ impl ReqwestTransport {
     }
 }
 
+impl ReqwestTransport {
+    async fn execute(&self, request: TransportRequest<'_>) -> Result<http::Response<reqwest::Body>, BoxError> {
+        let mut http = reqwest::Request::new(Method::POST, self.url.clone());
+        *http.headers_mut() = request.http_headers();
+        *http.body_mut() = Some(request.body.into());
+        Ok(http::Response::from(self.client.execute(http).await?))
+    }
+}
+
 impl Transport for ReqwestTransport {
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
         Box::pin(async move {
-            let mut http = reqwest::Request::new(Method::POST, self.url.clone());
-            *http.headers_mut() = request.http_headers();
-            *http.body_mut() = Some(request.body.into());
-            let response = http::Response::from(self.client.execute(http).await?);
-            let (parts, body) = response.into_parts();
-            let body = read_body(&parts.headers, body, request.max_response_size).await?;
+            let limit = request.max_response_size;
+            let (parts, body) = self.execute(request).await?.into_parts();
+            let body = read_body(&parts.headers, body, limit).await?;
             Ok(TransportResponse { status: parts.status, body })
+        })
+    }
+
+    fn open<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<StreamingResponse, BoxError>> {
+        Box::pin(async move {
+            let (parts, body) = self.execute(request).await?.into_parts();
+            Ok(StreamingResponse::new(parts.status, parts.headers, chunks(body)))
         })
     }
 

@@ -1,0 +1,364 @@
+//! The calling side of streaming methods: the request asks for
+//! `text/event-stream`, and [`Items`] reads the events as they arrive. A
+//! server that answers with one JSON array instead (one that does not
+//! stream) is read too.
+
+use std::convert::Infallible;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::time::{Instant, Sleep};
+
+use super::response::NumericId;
+use crate::__private::Wire;
+use crate::error::Error;
+use crate::protocol::ErrorObject;
+use crate::transport::BodyStream;
+
+/// The items of a streaming call, as they arrive: each `Ok(item)`, or the
+/// error that ended the stream (the server's, a broken connection, a
+/// timeout), after which the stream ends. A stream that stops without the
+/// server saying it ended is an error too, never a silent truncation.
+///
+/// Dropping it closes the connection: the server stops producing.
+#[must_use = "a stream does nothing unless polled"]
+pub struct Items<T, E = Infallible> {
+    inner: Inner<E>,
+    item: PhantomData<fn() -> T>,
+}
+
+enum Inner<E> {
+    Events(Box<Events<E>>),
+    /// A server answered with one array (it does not stream): each item,
+    /// still encoded.
+    Collected(std::vec::IntoIter<Box<RawValue>>, &'static str),
+    Done,
+}
+
+/// Reading an event stream.
+struct Events<E> {
+    body: BodyStream,
+    parser: Parser,
+    method: &'static str,
+    id: u64,
+    decode_app: fn(&ErrorObject) -> Option<E>,
+    received: u64,
+    /// Until the first item: the call's deadline, which bytes do not move.
+    first: Option<(Instant, Duration)>,
+    /// Then: the longest silence (keep-alive comments break it).
+    idle: Option<Duration>,
+    timer: Pin<Box<Sleep>>,
+}
+
+/// How a stream is read: what the call gave it.
+pub(crate) struct Reading<E> {
+    pub method: &'static str,
+    pub id: u64,
+    pub decode_app: fn(&ErrorObject) -> Option<E>,
+    /// The call's timeout and when it ends: the first item must come by then.
+    pub deadline: Option<(Instant, Duration)>,
+    pub idle: Option<Duration>,
+    /// Longest event accepted, in bytes.
+    pub limit: usize,
+}
+
+impl<T, E> Items<T, E> {
+    pub(crate) fn events(body: BodyStream, reading: Reading<E>) -> Self {
+        let timer = match (reading.deadline, reading.idle) {
+            (Some((at, _)), _) => at,
+            (None, Some(idle)) => Instant::now() + idle,
+            (None, None) => far_future(),
+        };
+        let events = Events {
+            body,
+            parser: Parser::new(reading.limit),
+            method: reading.method,
+            id: reading.id,
+            decode_app: reading.decode_app,
+            received: 0,
+            first: reading.deadline,
+            idle: reading.idle,
+            timer: Box::pin(tokio::time::sleep_until(timer)),
+        };
+        Items { inner: Inner::Events(Box::new(events)), item: PhantomData }
+    }
+
+    pub(crate) fn collected(items: Vec<Box<RawValue>>, method: &'static str) -> Self {
+        Items { inner: Inner::Collected(items.into_iter(), method), item: PhantomData }
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365)
+}
+
+impl<T: Wire, E> Stream for Items<T, E> {
+    type Item = Result<T, Error<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let (next, done) = match &mut this.inner {
+            Inner::Done => return Poll::Ready(None),
+            Inner::Collected(items, method) => match items.next() {
+                Some(raw) => {
+                    let item = decode::<T, E>(method, raw.get());
+                    let done = item.is_err();
+                    (Some(item), done)
+                }
+                None => (None, true),
+            },
+            Inner::Events(events) => match events.poll_item::<T>(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Step::Item(item)) => (Some(Ok(item)), false),
+                Poll::Ready(Step::End(None)) => (None, true),
+                Poll::Ready(Step::End(Some(error))) => (Some(Err(error)), true),
+            },
+        };
+        if done {
+            this.inner = Inner::Done;
+        }
+        Poll::Ready(next)
+    }
+}
+
+enum Step<T, E> {
+    Item(T),
+    End(Option<Error<E>>),
+}
+
+impl<E> Events<E> {
+    fn poll_item<T: Wire>(&mut self, cx: &mut Context<'_>) -> Poll<Step<T, E>> {
+        loop {
+            match self.parser.next_event() {
+                Some(Ok(data)) => return Poll::Ready(self.message::<T>(&data)),
+                Some(Err(too_long)) => return Poll::Ready(Step::End(Some(self.decode_error(too_long)))),
+                None => {}
+            }
+            match self.body.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    self.parser.push(&chunk);
+                    // Any bytes, keep-alive comments included, show the
+                    // connection is alive; only an item ends the wait for the first.
+                    if let (Some(idle), true) = (self.idle, self.first.is_none() || self.received > 0) {
+                        self.timer.as_mut().reset(Instant::now() + idle);
+                    }
+                }
+                Poll::Ready(Some(Err(source))) => {
+                    return Poll::Ready(Step::End(Some(Error::Transport { method: self.method, source })));
+                }
+                Poll::Ready(None) => {
+                    let detail = "the stream ended before the server said it had: the connection closed early".into();
+                    return Poll::Ready(Step::End(Some(Error::Decode { method: self.method, detail })));
+                }
+                Poll::Pending => {
+                    if self.timer.as_mut().poll(cx).is_ready() {
+                        let after = match (self.received, self.first) {
+                            (0, Some((_, timeout))) => timeout,
+                            _ => self.idle.unwrap_or_default(),
+                        };
+                        return Poll::Ready(Step::End(Some(Error::Timeout { method: self.method, after })));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+
+    /// One event: an item, or the response that ends the stream.
+    fn message<T: Wire>(&mut self, data: &[u8]) -> Step<T, E> {
+        // The common case, read in one pass: an item notification.
+        #[derive(Deserialize)]
+        struct Item<'a, T> {
+            #[serde(borrow)]
+            method: &'a str,
+            params: ItemParams<T>,
+        }
+        #[derive(Deserialize)]
+        struct ItemParams<T> {
+            subscription: NumericId,
+            result: T,
+        }
+        if let Ok(item) = serde_json::from_slice::<Item<T::Serde>>(data) {
+            if item.method == crate::protocol::ITEM_METHOD && item.params.subscription.0 == Some(self.id) {
+                self.received += 1;
+                if let Some(idle) = self.idle {
+                    self.timer.as_mut().reset(Instant::now() + idle);
+                } else {
+                    self.timer.as_mut().reset(far_future());
+                }
+                return Step::Item(T::from_serde(item.params.result));
+            }
+        }
+        Step::End(self.last(data))
+    }
+
+    /// The last event: the response, its result the count of items sent
+    /// (`None`: all arrived), or the error that ended the stream.
+    fn last(&self, data: &[u8]) -> Option<Error<E>> {
+        #[derive(Deserialize)]
+        struct Done {
+            items: u64,
+        }
+        let decoded = super::response::decode::<Done, E>(
+            crate::codec::Codec::Json,
+            self.method,
+            self.id,
+            http::StatusCode::OK,
+            data,
+            self.decode_app,
+        );
+        match decoded {
+            Ok(Done { items }) if items == self.received => None,
+            Ok(Done { items }) => Some(Error::Decode {
+                method: self.method,
+                detail: format!("the server sent {items} items, {} arrived", self.received),
+            }),
+            Err(error) => Some(error),
+        }
+    }
+
+    fn decode_error(&self, detail: String) -> Error<E> {
+        Error::Decode { method: self.method, detail }
+    }
+}
+
+fn decode<T: Wire, E>(method: &'static str, raw: &str) -> Result<T, Error<E>> {
+    serde_json::from_str::<T::Serde>(raw)
+        .map(T::from_serde)
+        .map_err(|e| Error::Decode { method, detail: format!("an item of the wrong type: {e}") })
+}
+
+/// Server-Sent Events, split from the bytes as they come: each event's
+/// `data` lines, joined. Comments (`:`) and other fields are skipped.
+/// Hand-written (a few dozen lines) so that an event longer than the
+/// client's response limit is refused instead of buffered without bound,
+/// which the SSE crates do not offer.
+struct Parser {
+    buf: BytesMut,
+    data: BytesMut,
+    has_data: bool,
+    /// The last line ended with a CR at the end of a chunk: a LF starting
+    /// the next one belongs to it.
+    after_cr: bool,
+    limit: usize,
+    /// An event grew past the limit: the stream ends with that error.
+    failed: bool,
+}
+
+impl Parser {
+    fn new(limit: usize) -> Self {
+        Parser { buf: BytesMut::new(), data: BytesMut::new(), has_data: false, after_cr: false, limit, failed: false }
+    }
+
+    fn push(&mut self, chunk: &Bytes) {
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// The next whole event's data; an error when it grows past the limit.
+    fn next_event(&mut self) -> Option<Result<Bytes, String>> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            if self.after_cr && !self.buf.is_empty() {
+                self.after_cr = false;
+                if self.buf[0] == b'\n' {
+                    self.buf.advance(1);
+                }
+            }
+            let Some(end) = memchr::memchr2(b'\n', b'\r', &self.buf) else {
+                return (self.buf.len() + self.data.len() > self.limit).then(|| self.too_long());
+            };
+            let line = self.buf.split_to(end);
+            // A CR LF ends one line, not two.
+            let cr = self.buf[0] == b'\r';
+            let crlf = cr && self.buf.get(1) == Some(&b'\n');
+            self.after_cr = cr && self.buf.len() == 1;
+            self.buf.advance(if crlf { 2 } else { 1 });
+            if line.is_empty() {
+                if self.has_data {
+                    self.has_data = false;
+                    return Some(Ok(self.data.split().freeze()));
+                }
+                continue;
+            }
+            if let Some(value) = line.strip_prefix(b"data") {
+                let value = match value {
+                    [b':', b' ', rest @ ..] | [b':', rest @ ..] => rest,
+                    [] => &[][..],
+                    _ => continue, // another field whose name starts with "data"
+                };
+                if self.has_data {
+                    self.data.extend_from_slice(b"\n");
+                }
+                self.data.extend_from_slice(value);
+                self.has_data = true;
+                if self.data.len() > self.limit {
+                    return Some(self.too_long());
+                }
+            }
+        }
+    }
+}
+
+impl Parser {
+    fn too_long(&mut self) -> Result<Bytes, String> {
+        self.failed = true;
+        Err(format!("an event exceeds the limit of {} bytes", self.limit))
+    }
+}
+
+impl<T, E> std::fmt::Debug for Items<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Inner::Events(events) => f.debug_struct("Items").field("method", &events.method).finish_non_exhaustive(),
+            Inner::Collected(items, method) => {
+                f.debug_struct("Items").field("method", method).field("left", &items.len()).finish()
+            }
+            Inner::Done => f.write_str("Items(done)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(chunks: &[&str], limit: usize) -> Vec<Result<String, String>> {
+        let mut parser = Parser::new(limit);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            parser.push(&Bytes::copy_from_slice(chunk.as_bytes()));
+            while let Some(event) = parser.next_event() {
+                out.push(event.map(|data| String::from_utf8(data.to_vec()).unwrap()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn events_split_anywhere_with_any_line_ending() {
+        let stream = "data: {\"a\":1}\n\n:keep-alive\n\ndata:x\r\ndata: y\r\n\r\nevent: e\ndata: z\rid: 7\r\r";
+        for split in 0..stream.len() {
+            let (a, b) = stream.split_at(split);
+            assert_eq!(
+                events(&[a, b], 1024),
+                [Ok("{\"a\":1}".to_owned()), Ok("x\ny".to_owned()), Ok("z".to_owned())],
+                "split at {split}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_event_past_the_limit_is_an_error_not_a_buffer() {
+        let long = format!("data: {}", "x".repeat(100));
+        assert!(events(&[&long], 50)[0].is_err());
+        assert!(events(&["data: ", &"y".repeat(100), "\n\n"], 50)[0].is_err());
+    }
+}
