@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 use std::marker::PhantomData;
+use std::ops::Range;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -15,7 +16,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::time::{Instant, Sleep};
 
-use super::response::NumericId;
 use crate::__private::Wire;
 use crate::error::Error;
 use crate::protocol::ErrorObject;
@@ -45,6 +45,11 @@ enum Inner<E> {
 struct Events<E> {
     body: BodyStream,
     parser: Parser,
+    state: State<E>,
+}
+
+/// What the events have told so far, and the timer.
+struct State<E> {
     method: &'static str,
     id: u64,
     decode_app: fn(&ErrorObject) -> Option<E>,
@@ -53,6 +58,10 @@ struct Events<E> {
     first: Option<(Instant, Duration)>,
     /// Then: the longest silence (keep-alive comments break it).
     idle: Option<Duration>,
+    /// When bytes last arrived. The timer is not moved at every item (a
+    /// timer-wheel operation each): when it fires early, it is re-armed
+    /// for the silence's real end.
+    last_bytes: Instant,
     timer: Pin<Box<Sleep>>,
 }
 
@@ -70,22 +79,20 @@ pub(crate) struct Reading<E> {
 
 impl<T, E> Items<T, E> {
     pub(crate) fn events(body: BodyStream, reading: Reading<E>) -> Self {
-        let timer = match (reading.deadline, reading.idle) {
-            (Some((at, _)), _) => at,
-            (None, Some(idle)) => Instant::now() + idle,
-            (None, None) => far_future(),
-        };
-        let events = Events {
-            body,
-            parser: Parser::new(reading.limit),
+        let now = Instant::now();
+        let mut state = State {
             method: reading.method,
             id: reading.id,
             decode_app: reading.decode_app,
             received: 0,
             first: reading.deadline,
             idle: reading.idle,
-            timer: Box::pin(tokio::time::sleep_until(timer)),
+            last_bytes: now,
+            timer: Box::pin(tokio::time::sleep_until(now)),
         };
+        let deadline = state.deadline();
+        state.timer.as_mut().reset(deadline);
+        let events = Events { body, parser: Parser::new(reading.limit), state };
         Items { inner: Inner::Events(Box::new(events)), item: PhantomData }
     }
 
@@ -134,63 +141,82 @@ enum Step<T, E> {
 
 impl<E> Events<E> {
     fn poll_item<T: Wire>(&mut self, cx: &mut Context<'_>) -> Poll<Step<T, E>> {
+        let state = &mut self.state;
         loop {
             match self.parser.next_event() {
-                Some(Ok(data)) => return Poll::Ready(self.message::<T>(&data)),
-                Some(Err(too_long)) => return Poll::Ready(Step::End(Some(self.decode_error(too_long)))),
+                Some(Ok(event)) => return Poll::Ready(state.message::<T>(self.parser.data(&event))),
+                Some(Err(too_long)) => return Poll::Ready(Step::End(Some(state.decode_error(too_long)))),
                 None => {}
             }
             match self.body.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
+                    // Any bytes, keep-alive comments included, show the connection is alive.
+                    state.last_bytes = Instant::now();
                     self.parser.push(&chunk);
-                    // Any bytes, keep-alive comments included, show the
-                    // connection is alive; only an item ends the wait for the first.
-                    if let (Some(idle), true) = (self.idle, self.first.is_none() || self.received > 0) {
-                        self.timer.as_mut().reset(Instant::now() + idle);
-                    }
                 }
                 Poll::Ready(Some(Err(source))) => {
-                    return Poll::Ready(Step::End(Some(Error::Transport { method: self.method, source })));
+                    return Poll::Ready(Step::End(Some(Error::Transport { method: state.method, source })));
                 }
                 Poll::Ready(None) => {
                     let detail = "the stream ended before the server said it had: the connection closed early".into();
-                    return Poll::Ready(Step::End(Some(Error::Decode { method: self.method, detail })));
+                    return Poll::Ready(Step::End(Some(state.decode_error(detail))));
                 }
-                Poll::Pending => {
-                    if self.timer.as_mut().poll(cx).is_ready() {
-                        let after = match (self.received, self.first) {
-                            (0, Some((_, timeout))) => timeout,
-                            _ => self.idle.unwrap_or_default(),
-                        };
-                        return Poll::Ready(Step::End(Some(Error::Timeout { method: self.method, after })));
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending => return state.poll_timer(cx).map(|error| Step::End(Some(error))),
             }
         }
+    }
+}
+
+impl<E> State<E> {
+    /// When the stream times out, as things stand: the call's deadline
+    /// until the first item (bytes do not move it), then the end of the
+    /// current silence.
+    fn deadline(&self) -> Instant {
+        match (self.received, self.first, self.idle) {
+            (0, Some((at, _)), _) => at,
+            (_, _, Some(idle)) => self.last_bytes + idle,
+            _ => far_future(),
+        }
+    }
+
+    /// A timeout, once the silence (or the wait for the first item) is
+    /// over; the timer re-armed if it fired early.
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<Error<E>> {
+        while self.timer.as_mut().poll(cx).is_ready() {
+            let deadline = self.deadline();
+            if deadline <= Instant::now() {
+                let after = match (self.received, self.first) {
+                    (0, Some((_, timeout))) => timeout,
+                    _ => self.idle.unwrap_or_default(),
+                };
+                return Poll::Ready(Error::Timeout { method: self.method, after });
+            }
+            self.timer.as_mut().reset(deadline);
+        }
+        Poll::Pending
     }
 
     /// One event: an item, or the response that ends the stream.
     fn message<T: Wire>(&mut self, data: &[u8]) -> Step<T, E> {
-        // The common case, read in one pass: an item notification.
+        // The common case, read in one pass: an item notification (its
+        // method checked with a byte search, not decoded).
         #[derive(Deserialize)]
-        struct Item<'a, T> {
-            #[serde(borrow)]
-            method: &'a str,
+        struct Item<T> {
             params: ItemParams<T>,
         }
         #[derive(Deserialize)]
         struct ItemParams<T> {
-            subscription: NumericId,
+            // This client's ids are integers; the server echoes them.
+            subscription: u64,
             result: T,
         }
         if let Ok(item) = serde_json::from_slice::<Item<T::Serde>>(data) {
-            if item.method == crate::protocol::ITEM_METHOD && item.params.subscription.0 == Some(self.id) {
+            if item.params.subscription == self.id && is_item(data) {
                 self.received += 1;
-                if let Some(idle) = self.idle {
-                    self.timer.as_mut().reset(Instant::now() + idle);
-                } else {
-                    self.timer.as_mut().reset(far_future());
+                if self.received == 1 {
+                    // From the call's deadline to the silence's: earlier, maybe.
+                    let deadline = self.deadline();
+                    self.timer.as_mut().reset(deadline);
                 }
                 return Step::Item(T::from_serde(item.params.result));
             }
@@ -228,6 +254,14 @@ impl<E> Events<E> {
     }
 }
 
+/// Whether an event is an item notification: its method is `rpc.item`.
+/// A remotipy server writes it first; other servers anywhere.
+fn is_item(data: &[u8]) -> bool {
+    static ITEM: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(br#""method":"rpc.item""#));
+    data.starts_with(br#"{"jsonrpc":"2.0","method":"rpc.item","#) || ITEM.find(data).is_some()
+}
+
 fn decode<T: Wire, E>(method: &'static str, raw: &str) -> Result<T, Error<E>> {
     serde_json::from_str::<T::Serde>(raw)
         .map(T::from_serde)
@@ -238,11 +272,16 @@ fn decode<T: Wire, E>(method: &'static str, raw: &str) -> Result<T, Error<E>> {
 /// `data` lines, joined. Comments (`:`) and other fields are skipped.
 /// Hand-written (a few dozen lines) so that an event longer than the
 /// client's response limit is refused instead of buffered without bound,
-/// which the SSE crates do not offer.
+/// which the SSE crates do not offer, and so that an event of one `data`
+/// line (every event a remotipy server sends) is read where it lies.
 struct Parser {
     buf: BytesMut,
-    data: BytesMut,
-    has_data: bool,
+    /// Where the unread bytes of `buf` start.
+    pos: usize,
+    /// The event's first data line, where it lies in `buf`.
+    first: Option<Range<usize>>,
+    /// The event's data when it has several lines, joined.
+    joined: Vec<u8>,
     /// The last line ended with a CR at the end of a chunk: a LF starting
     /// the next one belongs to it.
     after_cr: bool,
@@ -251,64 +290,91 @@ struct Parser {
     failed: bool,
 }
 
+/// Where an event's data is.
+enum Event {
+    InBuf(Range<usize>),
+    Joined,
+}
+
 impl Parser {
     fn new(limit: usize) -> Self {
-        Parser { buf: BytesMut::new(), data: BytesMut::new(), has_data: false, after_cr: false, limit, failed: false }
+        Parser { buf: BytesMut::new(), pos: 0, first: None, joined: Vec::new(), after_cr: false, limit, failed: false }
     }
 
     fn push(&mut self, chunk: &Bytes) {
+        // What was read goes (nothing of it is borrowed any more).
+        let consumed = self.first.as_ref().map_or(self.pos, |first| first.start.min(self.pos));
+        self.buf.advance(consumed);
+        self.pos -= consumed;
+        if let Some(first) = &mut self.first {
+            *first = first.start - consumed..first.end - consumed;
+        }
         self.buf.extend_from_slice(chunk);
     }
 
-    /// The next whole event's data; an error when it grows past the limit.
-    fn next_event(&mut self) -> Option<Result<Bytes, String>> {
+    fn data(&self, event: &Event) -> &[u8] {
+        match event {
+            Event::InBuf(range) => &self.buf[range.clone()],
+            Event::Joined => &self.joined,
+        }
+    }
+
+    /// The next whole event; an error when it grows past the limit.
+    fn next_event(&mut self) -> Option<Result<Event, String>> {
         if self.failed {
             return None;
         }
         loop {
-            if self.after_cr && !self.buf.is_empty() {
+            if self.after_cr && self.pos < self.buf.len() {
                 self.after_cr = false;
-                if self.buf[0] == b'\n' {
-                    self.buf.advance(1);
+                if self.buf[self.pos] == b'\n' {
+                    self.pos += 1;
                 }
             }
-            let Some(end) = memchr::memchr2(b'\n', b'\r', &self.buf) else {
-                return (self.buf.len() + self.data.len() > self.limit).then(|| self.too_long());
+            let rest = &self.buf[self.pos..];
+            let Some(end) = memchr::memchr2(b'\n', b'\r', rest) else {
+                return (rest.len() + self.joined.len() > self.limit).then(|| self.too_long());
             };
-            let line = self.buf.split_to(end);
-            // A CR LF ends one line, not two.
-            let cr = self.buf[0] == b'\r';
-            let crlf = cr && self.buf.get(1) == Some(&b'\n');
-            self.after_cr = cr && self.buf.len() == 1;
-            self.buf.advance(if crlf { 2 } else { 1 });
+            let line = self.pos..self.pos + end;
+            let cr = rest[end] == b'\r';
+            let crlf = cr && rest.get(end + 1) == Some(&b'\n');
+            self.after_cr = cr && end + 1 == rest.len();
+            self.pos += end + if crlf { 2 } else { 1 };
             if line.is_empty() {
-                if self.has_data {
-                    self.has_data = false;
-                    return Some(Ok(self.data.split().freeze()));
+                match self.first.take() {
+                    Some(first) if self.joined.is_empty() => return Some(Ok(Event::InBuf(first))),
+                    Some(_) => return Some(Ok(Event::Joined)),
+                    None => continue,
                 }
-                continue;
             }
-            if let Some(value) = line.strip_prefix(b"data") {
-                let value = match value {
-                    [b':', b' ', rest @ ..] | [b':', rest @ ..] => rest,
-                    [] => &[][..],
-                    _ => continue, // another field whose name starts with "data"
-                };
-                if self.has_data {
-                    self.data.extend_from_slice(b"\n");
+            let skip = match &self.buf[line.clone()] {
+                [b'd', b'a', b't', b'a', b':', b' ', ..] => 6,
+                [b'd', b'a', b't', b'a', b':', ..] => 5,
+                [b'd', b'a', b't', b'a'] => 4,
+                _ => continue, // a comment, or another field
+            };
+            let value = line.start + skip..line.end;
+            match &self.first {
+                None => {
+                    self.joined.clear();
+                    self.first = Some(value);
                 }
-                self.data.extend_from_slice(value);
-                self.has_data = true;
-                if self.data.len() > self.limit {
-                    return Some(self.too_long());
+                Some(first) => {
+                    if self.joined.is_empty() {
+                        self.joined.extend_from_slice(&self.buf[first.clone()]);
+                    }
+                    self.joined.push(b'\n');
+                    self.joined.extend_from_slice(&self.buf[value]);
                 }
+            }
+            let size = self.first.as_ref().map_or(0, |first| first.len()).max(self.joined.len());
+            if size > self.limit {
+                return Some(self.too_long());
             }
         }
     }
-}
 
-impl Parser {
-    fn too_long(&mut self) -> Result<Bytes, String> {
+    fn too_long<T>(&mut self) -> Result<T, String> {
         self.failed = true;
         Err(format!("an event exceeds the limit of {} bytes", self.limit))
     }
@@ -317,7 +383,9 @@ impl Parser {
 impl<T, E> std::fmt::Debug for Items<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.inner {
-            Inner::Events(events) => f.debug_struct("Items").field("method", &events.method).finish_non_exhaustive(),
+            Inner::Events(events) => {
+                f.debug_struct("Items").field("method", &events.state.method).finish_non_exhaustive()
+            }
             Inner::Collected(items, method) => {
                 f.debug_struct("Items").field("method", method).field("left", &items.len()).finish()
             }
@@ -336,7 +404,7 @@ mod tests {
         for chunk in chunks {
             parser.push(&Bytes::copy_from_slice(chunk.as_bytes()));
             while let Some(event) = parser.next_event() {
-                out.push(event.map(|data| String::from_utf8(data.to_vec()).unwrap()));
+                out.push(event.map(|event| String::from_utf8(parser.data(&event).to_vec()).unwrap()));
             }
         }
         out

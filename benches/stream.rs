@@ -1,0 +1,414 @@
+//! Streaming cost, side by side in one run:
+//!
+//! 1. server CPU per item of a 100 000-item stream of small DTOs, the
+//!    generated server against a hand-written axum handler returning
+//!    `axum::response::Sse` of the same JSON-RPC notifications;
+//! 2. server memory per open idle stream, with thousands held open at once;
+//! 3. client CPU per item reading such a stream, the generated client
+//!    against reqwest with a hand-written SSE parser.
+//!
+//! Servers run in a child process (this binary with `--serve`, one runtime
+//! worker) pinned to core 0; the reading side runs here, pinned to core 1.
+//! Variants alternate round by round; ratios are medians of per-round ratios.
+//!
+//! ```text
+//! cargo bench --bench stream                    # 5 rounds × 10 streams × 100 000 items; 10 000 idle streams
+//! ROUNDS=7 STREAMS=20 ITEMS=100000 IDLE=10000 cargo bench --bench stream
+//! cargo test --benches                          # smoke: a few hundred items, 100 idle streams
+//! ```
+//! Load goes only to 127.0.0.1; every run is bounded in items and time.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use remotipy::stream::Stream;
+use serde::{Deserialize, Serialize};
+
+/// One item: what a query's rows or a job's progress look like.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
+pub struct Row {
+    pub id: u64,
+    pub name: String,
+    pub value: f64,
+}
+
+fn row(id: u64) -> Row {
+    Row { id, name: "row".into(), value: id as f64 * 0.5 }
+}
+
+#[remotipy::remote]
+pub trait Feed {
+    /// `n` rows, as fast as they are read.
+    async fn rows(&self, n: u64) -> impl Stream<Item = Row> + Send;
+    /// A stream that never yields: an open, idle subscription.
+    async fn idle(&self) -> impl Stream<Item = Row> + Send;
+}
+
+struct FeedImpl;
+
+impl Feed for FeedImpl {
+    async fn rows(&self, n: u64) -> impl Stream<Item = Row> + Send {
+        futures_util::stream::iter((0..n).map(row))
+    }
+    async fn idle(&self) -> impl Stream<Item = Row> + Send {
+        futures_util::stream::pending()
+    }
+}
+
+/// Counts the bytes the server holds on the heap, when asked (`--heap`):
+/// RSS says what the process costs the machine, live heap bytes what each
+/// stream holds, without the allocator's page-level noise.
+struct Counting;
+
+static COUNT_HEAP: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicI64 = AtomicI64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNT_HEAP.load(Ordering::Relaxed) {
+            LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+        }
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNT_HEAP.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        }
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        return serve(&args[i + 1]);
+    }
+    let full = args.iter().any(|a| a == "--bench");
+    let env = common::env;
+    let config = Config {
+        rounds: env("ROUNDS", if full { 5 } else { 1 }),
+        streams: env("STREAMS", if full { 10 } else { 1 }),
+        items: env("ITEMS", if full { 100_000 } else { 300 }) as u64,
+        idle: env("IDLE", if full { 10_000 } else { 100 }),
+    };
+    println!(
+        "stream bench: {} round(s) × {} streams × {} items; {} idle streams",
+        config.rounds, config.streams, config.items, config.idle
+    );
+    raise_fd_limit(config.idle as u64 * 2 + 1024);
+    common::pin_self(1);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // PART=1, 2 or 3 runs one measurement (for a profile).
+    let part = std::env::var("PART").unwrap_or_default();
+    runtime.block_on(async {
+        if part.is_empty() || part == "1" {
+            server_cpu(&config).await;
+        }
+        if part.is_empty() || part == "2" {
+            idle_memory(&config).await;
+        }
+        if part.is_empty() || part == "3" {
+            client_cpu(&config).await;
+        }
+    });
+}
+
+struct Config {
+    rounds: usize,
+    streams: usize,
+    items: u64,
+    idle: usize,
+}
+
+// ---- 1. server CPU per item ----
+
+async fn server_cpu(config: &Config) {
+    println!("\n1. server CPU per item ({} streams of {} rows per round)", config.streams, config.items);
+    let mut cpu: [Vec<f64>; 2] = Default::default();
+    for round in 0..config.rounds {
+        for (i, variant) in ["generated", "hand-axum-sse"].into_iter().enumerate() {
+            let mut child = common::spawn_self(0, &["--serve", variant]);
+            let port = read_port(&mut child);
+            let pid = child.id().to_string();
+            read_events(port, variant, 100).await; // warm up
+            let before = common::cpu_ticks(&pid);
+            let started = Instant::now();
+            for _ in 0..config.streams {
+                let events = read_events(port, variant, config.items).await;
+                let expected = config.items + u64::from(variant == "generated"); // + the final response
+                assert_eq!(events, expected, "{variant}: lost events");
+            }
+            let elapsed = started.elapsed();
+            let items = (config.streams as u64 * config.items) as f64;
+            let ns = (common::cpu_ticks(&pid) - before) as f64 / common::TICKS_PER_SEC * 1e9 / items;
+            println!(
+                "round {round} {variant:<14} {ns:>7.0} ns server CPU/item  {:>9.0} items/s",
+                items / elapsed.as_secs_f64()
+            );
+            cpu[i].push(ns);
+            common::stop(child);
+        }
+    }
+    let (ours, base) = (common::median(cpu[0].clone()), common::median(cpu[1].clone()));
+    let ratio = common::paired_ratio(&cpu[0], &cpu[1]);
+    println!("| server | ns CPU/item | ratio |\n|---|---|---|");
+    println!(
+        "| generated | {:.0} [{:.0}–{:.0}] | {:.2} [{:.2}–{:.2}] |",
+        ours.0, ours.1, ours.2, ratio.0, ratio.1, ratio.2
+    );
+    println!("| hand-written axum `Sse` | {:.0} [{:.0}–{:.0}] | 1.00 |", base.0, base.1, base.2);
+}
+
+/// Reads one stream of `n` rows to its end with a minimal client, counting
+/// events without decoding them: the server's cost is what is measured.
+async fn read_events(port: u16, variant: &str, n: u64) -> u64 {
+    let (path, body) = match variant {
+        "generated" => ("/rpc", format!(r#"{{"jsonrpc":"2.0","method":"rows","params":[{n}],"id":1}}"#)),
+        _ => ("/sse", n.to_string()),
+    };
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}{path}"))
+        .header("content-type", "application/json")
+        .header("accept", "text/event-stream")
+        .body(body)
+        .timeout(Duration::from_secs(120))
+        .send()
+        .await
+        .unwrap();
+    let mut chunks = response.bytes_stream();
+    let (mut events, mut last) = (0, 0u8);
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.unwrap();
+        // An event's blank line may straddle two chunks.
+        events += u64::from(last == b'\n' && chunk.first() == Some(&b'\n'));
+        events += memchr::memmem::find_iter(&chunk, b"\n\n").count() as u64;
+        last = chunk.last().copied().unwrap_or(last);
+    }
+    events
+}
+
+// ---- 2. memory per idle stream ----
+
+async fn idle_memory(config: &Config) {
+    println!("\n2. server memory per open idle stream ({} streams)", config.idle);
+    println!(
+        "| server | open idle streams | server RSS | RSS per stream | live heap per stream |\n|---|---|---|---|---|"
+    );
+    for variant in ["generated", "hand-axum-sse"] {
+        idle_memory_of(variant, config).await;
+    }
+}
+
+async fn idle_memory_of(variant: &str, config: &Config) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut child = common::spawn_self(0, &["--serve", variant, "--heap"]);
+    let port = read_port(&mut child);
+    let heap = || async move {
+        let text = reqwest::get(format!("http://127.0.0.1:{port}/heap")).await.unwrap().text().await.unwrap();
+        text.parse::<i64>().unwrap()
+    };
+    let (path, body) = match variant {
+        "generated" => ("/rpc", r#"{"jsonrpc":"2.0","method":"idle","params":[],"id":1}"#),
+        _ => ("/idle", ""),
+    };
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let open = |count: usize| {
+        let request = request.clone();
+        async move {
+            let mut sockets = Vec::with_capacity(count);
+            for _ in 0..count {
+                let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+                socket.write_all(request.as_bytes()).await.unwrap();
+                let mut head = [0u8; 512];
+                let read = socket.read(&mut head).await.unwrap();
+                assert!(head[..read].starts_with(b"HTTP/1.1 200"), "{:?}", String::from_utf8_lossy(&head[..read]));
+                sockets.push(socket);
+            }
+            sockets
+        }
+    };
+    let warm = open(64).await; // the server's first connections fault in its pages
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (before, heap_before) = (common::status_kib(child.id(), "VmRSS"), heap().await);
+    let held = open(config.idle).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (after, heap_after) = (common::status_kib(child.id(), "VmRSS"), heap().await);
+    let per_stream = (after.saturating_sub(before)) as f64 / config.idle as f64;
+    let heap_per_stream = (heap_after - heap_before) as f64 / 1024.0 / config.idle as f64;
+    println!(
+        "| {variant} | {} | {before} → {after} KiB | {per_stream:.1} KiB | {heap_per_stream:.2} KiB |",
+        config.idle
+    );
+    drop((warm, held));
+    common::stop(child);
+}
+
+fn raise_fd_limit(wanted: u64) {
+    // SAFETY: `limit` is a valid rlimit, read then written.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+// ---- 3. client CPU per item ----
+
+async fn client_cpu(config: &Config) {
+    println!("\n3. client CPU per item ({} streams of {} rows per round)", config.streams, config.items);
+    let mut child = common::spawn_self(0, &["--serve", "generated"]);
+    let port = read_port(&mut child);
+    let url = format!("http://127.0.0.1:{port}/rpc");
+    let generated = FeedClient::new(&url).unwrap();
+    let reqwest = reqwest::Client::new();
+    let mut cpu: [Vec<f64>; 2] = Default::default();
+    for round in 0..config.rounds {
+        for (i, variant) in ["generated", "reqwest+hand-parser"].into_iter().enumerate() {
+            let before = common::self_cpu_ns();
+            for _ in 0..config.streams {
+                let sum = match i {
+                    0 => read_generated(&generated, config.items).await,
+                    _ => read_by_hand(&reqwest, &url, config.items).await,
+                };
+                assert_eq!(sum, (0..config.items).sum::<u64>(), "{variant}: wrong items");
+            }
+            let ns = (common::self_cpu_ns() - before) as f64 / (config.streams as u64 * config.items) as f64;
+            println!("round {round} {variant:<20} {ns:>7.0} ns client CPU/item");
+            cpu[i].push(ns);
+        }
+    }
+    common::stop(child);
+    let (ours, base) = (common::median(cpu[0].clone()), common::median(cpu[1].clone()));
+    let ratio = common::paired_ratio(&cpu[0], &cpu[1]);
+    println!("| client | ns CPU/item | ratio |\n|---|---|---|");
+    println!(
+        "| generated | {:.0} [{:.0}–{:.0}] | {:.2} [{:.2}–{:.2}] |",
+        ours.0, ours.1, ours.2, ratio.0, ratio.1, ratio.2
+    );
+    println!("| reqwest + hand-written SSE parser | {:.0} [{:.0}–{:.0}] | 1.00 |", base.0, base.1, base.2);
+}
+
+async fn read_generated(client: &FeedClient, n: u64) -> u64 {
+    let mut rows = client.rows(n).await.unwrap();
+    let mut sum = 0;
+    while let Some(row) = rows.next().await {
+        sum += row.unwrap().id;
+    }
+    sum
+}
+
+/// The same stream read by hand: reqwest's byte stream, events split at
+/// blank lines, each `data:` line parsed as the notification it is.
+async fn read_by_hand(client: &reqwest::Client, url: &str, n: u64) -> u64 {
+    #[derive(Deserialize)]
+    struct Notification {
+        params: Option<Params>,
+    }
+    #[derive(Deserialize)]
+    struct Params {
+        result: Row,
+    }
+    let body = format!(r#"{{"jsonrpc":"2.0","method":"rows","params":[{n}],"id":1}}"#);
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "text/event-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let mut chunks = response.bytes_stream();
+    let mut buf = Vec::new();
+    let mut sum = 0;
+    while let Some(chunk) = chunks.next().await {
+        buf.extend_from_slice(&chunk.unwrap());
+        let mut start = 0;
+        while let Some(end) = memchr::memmem::find(&buf[start..], b"\n\n") {
+            let event = &buf[start..start + end];
+            if let Some(data) = event.strip_prefix(b"data: ") {
+                if let Some(params) = serde_json::from_slice::<Notification>(data).unwrap().params {
+                    sum += params.result.id;
+                }
+            }
+            start += end + 2;
+        }
+        buf.drain(..start);
+    }
+    sum
+}
+
+// ---- the servers, run in the child process ----
+
+fn read_port(child: &mut std::process::Child) -> u16 {
+    let line = common::read_line(child);
+    line.parse().unwrap_or_else(|_| panic!("server printed {line:?} instead of its port"))
+}
+
+fn serve(variant: &str) {
+    raise_fd_limit(65_536);
+    COUNT_HEAP.store(std::env::args().any(|a| a == "--heap"), Ordering::Relaxed);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        std::io::stdout().flush().unwrap();
+        let app = match variant {
+            "generated" => axum::Router::new().route("/rpc", FeedServer::new(FeedImpl).into_route()),
+            "hand-axum-sse" => axum::Router::new()
+                .route("/sse", axum::routing::post(hand_written))
+                .route("/idle", axum::routing::post(|| async { axum::response::sse::Sse::new(idle_events()) })),
+            other => panic!("unknown variant {other}"),
+        };
+        let app = app.route("/heap", axum::routing::get(|| async { LIVE.load(Ordering::Relaxed).to_string() }));
+        tokio::select! {
+            _ = axum::serve(listener, app) => {}
+            _ = common::parent_gone() => {}
+        }
+    });
+}
+
+fn idle_events() -> impl Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>> {
+    futures_util::stream::pending()
+}
+
+/// The same items by hand: axum's `Sse` of the same JSON-RPC notifications.
+async fn hand_written(
+    body: String,
+) -> axum::response::sse::Sse<impl Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>> {
+    #[derive(Serialize)]
+    struct Notification<'a> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: Params<'a>,
+    }
+    #[derive(Serialize)]
+    struct Params<'a> {
+        subscription: u64,
+        result: &'a Row,
+    }
+    let n: u64 = body.parse().unwrap();
+    let events = futures_util::stream::iter((0..n).map(|id| {
+        let row = row(id);
+        let notification =
+            Notification { jsonrpc: "2.0", method: "rpc.item", params: Params { subscription: 1, result: &row } };
+        Ok(axum::response::sse::Event::default().json_data(notification).unwrap())
+    }));
+    axum::response::sse::Sse::new(events)
+}
