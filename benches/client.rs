@@ -4,7 +4,10 @@
 //! HTTP client, all making typed `add` calls to the same server; plus the
 //! generated client sending the same calls as batches of 100, in MessagePack
 //! (feature `msgpack`), and the in-process transport (no socket; its CPU is
-//! client and server together).
+//! client and server together). Then what scaling out costs: HTTP/2 with
+//! prior knowledge (h2c) beside HTTP/1.1, and one client spreading its
+//! calls over three endpoints (three listeners of the same server process)
+//! beside one.
 //!
 //! The server (the example's generated dispatcher) runs in a child process
 //! pinned to core 0; each client run is a fresh child process pinned to core
@@ -48,6 +51,12 @@ const VARIANTS: &[&str] = &[
     "generated-hyper-msgpack",
     "generated-batch100",
     "generated-in-process",
+    "generated-reqwest-h2c",
+    #[cfg(feature = "hyper")]
+    "generated-hyper-h2c",
+    "generated-reqwest-3-endpoints",
+    #[cfg(feature = "hyper")]
+    "generated-hyper-3-endpoints",
 ];
 
 fn main() {
@@ -64,7 +73,10 @@ fn main() {
     let concurrency = common::env("CONCURRENCY", 32);
     println!("client bench: {rounds} round(s) × {calls} `add` calls × {concurrency} tasks per variant");
     let mut server = common::spawn_self(0, &["--serve", "generated"]);
-    let url = format!("http://127.0.0.1:{}/rpc", common::read_line(&mut server));
+    // Three listeners; one URL, or all three for the `-endpoints` variants.
+    let urls: Vec<String> =
+        common::read_line(&mut server).split(' ').map(|port| format!("http://127.0.0.1:{port}/rpc")).collect();
+    let url = urls.join(",");
     let server_pid = server.id().to_string();
     // ONLY=a,b runs just those variants (jsonrpsee, the baseline, always runs).
     let only = std::env::var("ONLY").unwrap_or_default();
@@ -95,19 +107,24 @@ struct Run {
     calls_per_sec: f64,
     client_us: f64,
     server_us: f64,
+    /// Latency of one step (a call, or a batch), median and 99th percentile, µs.
+    p50_us: f64,
+    p99_us: f64,
     wrong: usize,
 }
 
 impl Run {
-    /// Reads a client child's report: `calls/s client-CPU-ns wrong`.
+    /// Reads a client child's report: `calls/s client-CPU-ns p50-µs p99-µs wrong`.
     fn parse(variant: &'static str, line: &str, server_ticks: u64, calls: usize) -> Run {
         let fields: Vec<f64> = line.split_whitespace().map(|f| f.parse().unwrap()).collect();
-        let [calls_per_sec, client_ns, wrong] = fields[..] else { panic!("client printed {line:?}") };
+        let [calls_per_sec, client_ns, p50_us, p99_us, wrong] = fields[..] else { panic!("client printed {line:?}") };
         Run {
             variant,
             calls_per_sec,
             client_us: client_ns / 1e3 / calls as f64,
             server_us: server_ticks as f64 / common::TICKS_PER_SEC * 1e6 / calls as f64,
+            p50_us,
+            p99_us,
             wrong: wrong as usize,
         }
     }
@@ -117,8 +134,9 @@ impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{:<21} {:>8.0} calls/s  {:>6.2} µs client CPU/call  {:>6.2} µs server CPU/call  wrong/lost {}",
-            self.variant, self.calls_per_sec, self.client_us, self.server_us, self.wrong
+            "{:<29} {:>8.0} calls/s  {:>6.2} µs client CPU/call  {:>6.2} µs server CPU/call  \
+             latency p50 {:>5.0} µs p99 {:>5.0} µs  wrong/lost {}",
+            self.variant, self.calls_per_sec, self.client_us, self.server_us, self.p50_us, self.p99_us, self.wrong
         )
     }
 }
@@ -131,47 +149,69 @@ fn summarize(runs: &[Run], variants: &[&'static str]) {
     println!(
         "\nsummary (median [min–max] over rounds; ratio = median [min–max] of per-round client CPU ratios to jsonrpsee)"
     );
-    println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call |");
-    println!("|---|---|---|---|---|");
+    println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call | latency p50 / p99 µs |");
+    println!("|---|---|---|---|---|---|");
     for &variant in variants {
         let (rate, rate_lo, rate_hi) = common::median(of(variant, |r| r.calls_per_sec));
         let (cpu, lo, hi) = common::median(of(variant, |r| r.client_us));
         let (ratio, ratio_lo, ratio_hi) = common::paired_ratio(&of(variant, |r| r.client_us), &baseline);
         let server = common::median(of(variant, |r| r.server_us)).0;
+        let (p50, p99) = (common::median(of(variant, |r| r.p50_us)).0, common::median(of(variant, |r| r.p99_us)).0);
         println!(
-            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} |"
+            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} | {p50:.0} / {p99:.0} |"
         );
+    }
+    // What scaling out costs, per round (paired): each over its HTTP/1.1, one-endpoint self.
+    println!("\nscale-out ratios of client CPU per call (median [min–max] of per-round ratios)");
+    for (variant, base) in [
+        ("generated-reqwest-h2c", "generated-reqwest"),
+        ("generated-hyper-h2c", "generated-hyper"),
+        ("generated-reqwest-3-endpoints", "generated-reqwest"),
+        ("generated-hyper-3-endpoints", "generated-hyper"),
+    ] {
+        if variants.contains(&variant) && variants.contains(&base) {
+            let (ratio, lo, hi) = common::paired_ratio(&of(variant, |r| r.client_us), &of(base, |r| r.client_us));
+            println!("{variant} / {base}: {ratio:.3} [{lo:.3}–{hi:.3}]");
+        }
     }
 }
 
 // ---- the server child ----
 
+/// One server, three listeners (for the three-endpoint variants); prints their ports.
 fn serve(_variant: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        println!("{}", listener.local_addr().unwrap().port());
-        let server = axum::serve(listener, app::router(app::server().unwrap()));
-        tokio::select! { _ = server => {}, _ = common::parent_gone() => {} }
+        let router = app::router(app::server().unwrap());
+        let mut ports = Vec::new();
+        for _ in 0..3 {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            ports.push(listener.local_addr().unwrap().port().to_string());
+            tokio::spawn(axum::serve(listener, router.clone()).into_future());
+        }
+        println!("{}", ports.join(" "));
+        common::parent_gone().await;
     });
 }
 
 // ---- the client child: one variant, one measured run ----
 
 fn client_process(args: &[String]) {
-    let (variant, url) = (args[0].clone(), args[1].clone());
+    let (variant, urls) = (args[0].clone(), args[1].split(',').map(str::to_owned).collect::<Vec<_>>());
     let (calls, concurrency): (usize, usize) = (args[2].parse().unwrap(), args[3].parse().unwrap());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let caller = runtime.block_on(Caller::new(&variant, &url));
+    let caller = runtime.block_on(Caller::new(&variant, &urls));
     let caller = Arc::new(caller);
     // Warm up: open the connections, fill the pools.
     runtime.block_on(drive(&caller, concurrency * 4, concurrency));
     let before = common::self_cpu_ns();
     let started = Instant::now();
-    let wrong = runtime.block_on(drive(&caller, calls, concurrency));
+    let (wrong, mut latencies) = runtime.block_on(drive(&caller, calls, concurrency));
     let elapsed = started.elapsed();
     let cpu_ns = common::self_cpu_ns() - before;
-    println!("{} {cpu_ns} {wrong}", calls as f64 / elapsed.as_secs_f64());
+    latencies.sort_unstable();
+    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1e3;
+    println!("{} {cpu_ns} {} {} {wrong}", calls as f64 / elapsed.as_secs_f64(), percentile(0.5), percentile(0.99));
 }
 
 /// One way of calling `add(a, b)`.
@@ -188,7 +228,8 @@ enum Caller {
 const BATCH: usize = 100;
 
 impl Caller {
-    async fn new(variant: &str, url: &str) -> Caller {
+    async fn new(variant: &str, urls: &[String]) -> Caller {
+        let (url, more) = (urls[0].as_str(), &urls[1..]);
         let reqwest = || reqwest::Client::builder().build().unwrap();
         match variant {
             "jsonrpsee" => Caller::Jsonrpsee(jsonrpsee::http_client::HttpClientBuilder::default().build(url).unwrap()),
@@ -211,6 +252,20 @@ impl Caller {
             "generated-in-process" => {
                 let server = remotipy::Server::builder().service(api::CalculatorServer::new(app::Calc)).build();
                 Caller::Generated(CalculatorClient::in_process(server.unwrap()))
+            }
+            "generated-reqwest-h2c" => {
+                Caller::Generated(CalculatorClient::builder(url).http2_prior_knowledge().build().unwrap())
+            }
+            #[cfg(feature = "hyper")]
+            "generated-hyper-h2c" => {
+                Caller::Generated(CalculatorClient::builder(url).hyper().http2_prior_knowledge().build().unwrap())
+            }
+            "generated-reqwest-3-endpoints" => {
+                Caller::Generated(CalculatorClient::builder(url).endpoints(more.to_vec()).build().unwrap())
+            }
+            #[cfg(feature = "hyper")]
+            "generated-hyper-3-endpoints" => {
+                Caller::Generated(CalculatorClient::builder(url).endpoints(more.to_vec()).hyper().build().unwrap())
             }
             other => panic!("unknown client variant {other}"),
         }
@@ -311,28 +366,32 @@ async fn by_hyper(client: &HyperClient, uri: &http::Uri, a: i64) -> Option<i64> 
 }
 
 /// `calls` calls over `concurrency` tasks on this thread; returns how many
-/// were wrong or lost.
-async fn drive(caller: &Arc<Caller>, calls: usize, concurrency: usize) -> usize {
+/// were wrong or lost, and each step's latency in nanoseconds.
+async fn drive(caller: &Arc<Caller>, calls: usize, concurrency: usize) -> (usize, Vec<u64>) {
     let next = Arc::new(AtomicUsize::new(0));
     let step = caller.calls_per_step();
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let (caller, next) = (caller.clone(), next.clone());
             tokio::spawn(async move {
-                let mut wrong = 0;
+                let (mut wrong, mut latencies) = (0, Vec::with_capacity(calls / concurrency / step + 1));
                 loop {
                     let first = next.fetch_add(step, Ordering::Relaxed);
                     if first >= calls {
-                        break wrong;
+                        break (wrong, latencies);
                     }
+                    let started = Instant::now();
                     wrong += caller.call(first as i64).await;
+                    latencies.push(started.elapsed().as_nanos() as u64);
                 }
             })
         })
         .collect();
-    let mut wrong = 0;
+    let (mut wrong, mut latencies) = (0, Vec::with_capacity(calls / step));
     for task in tasks {
-        wrong += task.await.unwrap();
+        let (w, l) = task.await.unwrap();
+        wrong += w;
+        latencies.extend(l);
     }
-    wrong
+    (wrong, latencies)
 }

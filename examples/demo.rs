@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = app::router(app::server()?).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     println!("server listening at {url}");
-    calls::run(&url).await?;
+    calls::run(&[url]).await?;
     server.abort();
     println!("demo finished: every call answered as expected");
     Ok(())

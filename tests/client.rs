@@ -1,5 +1,6 @@
 //! The generated client, one suite run over every transport: reqwest and
-//! hyper over a real loopback socket, and in-process over a server and over
+//! hyper over a real loopback socket (HTTP/1.1, and HTTP/2 with prior
+//! knowledge), and in-process over a server and over
 //! an axum router (no socket, same encode → dispatch → decode path). Then
 //! the failures only a real network can produce, over both network
 //! transports. With the `msgpack` feature, the suite also runs with
@@ -21,6 +22,11 @@ enum Transport {
     Reqwest,
     #[cfg(feature = "hyper")]
     Hyper,
+    /// reqwest, speaking HTTP/2 with prior knowledge (h2c).
+    H2Reqwest,
+    /// The hyper transport over one multiplexed HTTP/2 connection (h2c).
+    #[cfg(feature = "hyper")]
+    H2Hyper,
     InProcess,
     InProcessRouter,
     /// A transport of the user's (`ClientBuilder::with_transport`).
@@ -58,6 +64,9 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
     match transport {
         #[cfg(feature = "hyper")]
         Transport::Hyper => ProbeClient::builder(url).hyper(),
+        Transport::H2Reqwest => ProbeClient::builder(url).http2_prior_knowledge(),
+        #[cfg(feature = "hyper")]
+        Transport::H2Hyper => ProbeClient::builder(url).hyper().http2_prior_knowledge(),
         #[cfg(feature = "msgpack")]
         Transport::ReqwestMsgPack => ProbeClient::builder(url).codec(Codec::MsgPack),
         #[cfg(feature = "hyper")]
@@ -173,9 +182,9 @@ suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper, #[cfg(feature = "hyper
     a_body_over_the_servers_limit_is_413_every_time]);
 
 // A custom transport's response limit is its own, so this one runs over the builder's transports.
-suite!(limits: Reqwest, #[cfg(feature = "hyper")] Hyper; [oversized_responses_are_refused]);
+suite!(limits: Reqwest, #[cfg(feature = "hyper")] Hyper, H2Reqwest, #[cfg(feature = "hyper")] H2Hyper; [oversized_responses_are_refused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, InProcess, InProcessRouter, Custom, #[cfg(feature = "hyper")] HyperClient,
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, H2Reqwest, #[cfg(feature = "hyper")] H2Hyper, InProcess, InProcessRouter, Custom, #[cfg(feature = "hyper")] HyperClient,
     #[cfg(feature = "msgpack")] ReqwestMsgPack, #[cfg(feature = "msgpack")] InProcessRouterMsgPack; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,

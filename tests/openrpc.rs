@@ -153,3 +153,14 @@ async fn rpc_discover_answers_with_the_document_over_http() {
     assert_eq!(calc.openrpc()["info"]["title"], "Calculator");
     assert!(meta_schema_errors(calc.openrpc()).is_empty());
 }
+
+#[test]
+fn idempotent_and_streaming_methods_say_so() {
+    let server = composed();
+    let document = server.openrpc();
+    assert_eq!(method(document, "add")["x-remotipy-idempotent"], true);
+    assert_eq!(method(document, "find")["x-remotipy-idempotent"], true);
+    assert!(method(document, "greet").get("x-remotipy-idempotent").is_none());
+    assert_eq!(method(document, "ticks")["x-remotipy-stream"], true);
+    assert!(method(document, "add").get("x-remotipy-stream").is_none());
+}

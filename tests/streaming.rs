@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -166,24 +165,6 @@ async fn a_stalled_reader_exerts_backpressure() {
 
 // ---- independent clients and a real proxy ----
 
-/// Whether `program` runs here; fails when CI requires external programs.
-fn available(program: &str, args: &[&str]) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("REMOTIPY_REQUIRE_EXTERNAL").is_none(),
-            "`{program}` is required here but does not run"
-        );
-        eprintln!("skipped: `{program}` is not installed (.ci/run installs it)");
-    }
-    ok
-}
-
 /// The example server (Users and Calculator with `ticks`) on a fresh port.
 async fn example_server() -> String {
     common::serve_app(common::app::router(common::app::server().unwrap())).await + "/rpc"
@@ -191,7 +172,7 @@ async fn example_server() -> String {
 
 #[tokio::test]
 async fn curl_reads_the_example_servers_stream() {
-    if !available("curl", &["--version"]) {
+    if !common::available("curl", &["--version"]) {
         return;
     }
     let url = example_server().await;
@@ -209,7 +190,7 @@ async fn curl_reads_the_example_servers_stream() {
 
 #[tokio::test]
 async fn python_httpx_sse_reads_the_example_servers_stream() {
-    if !available("python3", &["-c", "import httpx, httpx_sse"]) {
+    if !common::available("python3", &["-c", "import httpx, httpx_sse"]) {
         return;
     }
     let url = example_server().await;
@@ -230,7 +211,7 @@ async fn python_httpx_sse_reads_the_example_servers_stream() {
 /// makes it pass each item on as it is produced.
 #[tokio::test]
 async fn through_nginx_items_arrive_as_they_are_produced() {
-    if !available("nginx", &["-v"]) {
+    if !common::available("nginx", &["-v"]) {
         return;
     }
     let upstream = example_server().await;

@@ -473,3 +473,39 @@ async fn a_float_json_cannot_carry_is_32603_naming_the_method() {
     assert_eq!(error_code(&v[0]), -32603, "{v}");
     assert_eq!(v[1]["result"], 1.5, "{v}");
 }
+
+/// POSTs `body` with `Remotipy-Timeout-Ms: timeout`; the parsed answer and how long it took.
+async fn rpc_within(url: &str, timeout: &str, body: &str) -> (Value, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let response = reqwest::Client::new()
+        .post(url)
+        .header(CONTENT_TYPE, "application/json")
+        .header("remotipy-timeout-ms", timeout)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    (response.json().await.unwrap(), started.elapsed())
+}
+
+#[tokio::test]
+async fn the_callers_timeout_header_stops_the_call_with_32092() {
+    let url = server().await;
+    let sleep = r#"{"jsonrpc":"2.0","id":4,"method":"sleep","params":[2000]}"#;
+    let (answer, took) = rpc_within(&url, "100", sleep).await;
+    assert_eq!(error_code(&answer), -32092, "{answer}");
+    assert_eq!(answer["id"], 4);
+    assert!(took < std::time::Duration::from_millis(1000), "{took:?}");
+    // A batch past its deadline: the error for each of its calls.
+    let (answer, _) = rpc_within(&url, "50", &format!("[{sleep}]")).await;
+    assert_eq!(error_code(&answer[0]), -32092, "{answer}");
+    assert_eq!(answer[0]["id"], 4);
+    // A call that finishes in time is answered as usual.
+    let quick = r#"{"jsonrpc":"2.0","id":5,"method":"sleep","params":[10]}"#;
+    assert_eq!(rpc_within(&url, "5000", quick).await.0["result"], 10);
+    // Values no clock can hold, and values that are not numbers, are no deadline.
+    for ignored in ["18446744073709551615", "-5", "soon", "1e3"] {
+        assert_eq!(rpc_within(&url, ignored, quick).await.0["result"], 10, "{ignored}");
+    }
+}

@@ -2,6 +2,8 @@
 //! axum app that serves them. Shared by the `server` and `demo` examples.
 
 use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
 
 use std::time::Duration;
 
@@ -72,9 +74,20 @@ pub fn server() -> Result<remotipy::Server, remotipy::server::BuildError> {
     remotipy::Server::builder().service(UsersServer::new(Directory)).service(CalculatorServer::new(Calc)).build()
 }
 
-/// The endpoint at `/rpc`.
+/// The endpoint at `/rpc`, and `GET /health` for load balancers: 200 while
+/// serving, 503 once shutting down (so they stop sending new calls while
+/// the ones in flight finish).
 pub fn router(rpc: remotipy::Server) -> Router {
-    Router::new().route("/rpc", rpc.into_route())
+    let health = {
+        let rpc = rpc.clone();
+        move || async move {
+            match rpc.is_shutting_down() {
+                false => (StatusCode::OK, "ok\n"),
+                true => (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n"),
+            }
+        }
+    };
+    Router::new().route("/rpc", rpc.into_route()).route("/health", get(health))
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default `info`.

@@ -5,10 +5,12 @@ use remotipy::stream::StreamExt;
 
 use super::api::{CalculatorClient, TickError, UserError, UserInfo, UsersClient};
 
-/// Calls every method at `url` and prints what came back.
-pub async fn run(url: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let users = UsersClient::builder(url).header("x-client", "remotipy-example").build()?;
-    let calc = CalculatorClient::new(url)?;
+/// Calls every method at `urls` (spread over them all) and prints what came back.
+pub async fn run(urls: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let (first, more) = urls.split_first().ok_or("no URL to call")?;
+    let users =
+        UsersClient::builder(first).endpoints(more.iter().cloned()).header("x-client", "remotipy-example").build()?;
+    let calc = CalculatorClient::builder(first).endpoints(more.iter().cloned()).build()?;
 
     let ada = UserInfo { first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@example.org".into() };
     println!("greet(Ada)      -> {:?}", users.greet(ada).await?.message);

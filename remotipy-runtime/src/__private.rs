@@ -81,6 +81,8 @@ pub trait RemoteMethod: 'static {
     type Params: Serialize + DeserializeOwned + Send;
     /// What a successful call returns.
     type Ok: WireType;
+    /// Declared `#[remote(idempotent)]`: the client may run it twice.
+    const IDEMPOTENT: bool = false;
 }
 
 /// A method declared `-> Result<T, E>`: `E` travels as an application error.

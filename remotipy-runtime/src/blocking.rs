@@ -148,7 +148,7 @@ impl Runtime {
 
 /// The items of a streaming call made by a blocking client, as an
 /// [`Iterator`]: each `next` waits for the next item (see
-/// [`Items`](crate::stream::Items) for how a stream ends).
+/// [`Items`] for how a stream ends).
 pub struct BlockingItems<T, E = std::convert::Infallible> {
     items: Items<T, E>,
     method: &'static str,

@@ -9,6 +9,8 @@ mod codec;
 mod error;
 mod error_code;
 mod future;
+#[cfg(feature = "otel")]
+mod trace;
 
 pub mod client;
 pub mod server;

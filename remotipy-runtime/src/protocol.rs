@@ -26,12 +26,22 @@ pub mod code {
     pub const STREAM_TOO_LONG: i64 = -32090;
     /// The server is shutting down: a stream still open ends with this.
     pub const SHUTTING_DOWN: i64 = -32091;
+    /// The caller's deadline (`Remotipy-Timeout-Ms`) passed before the call
+    /// finished: the server stopped it.
+    pub const DEADLINE_EXCEEDED: i64 = -32092;
 }
 
 /// The method of the notification that carries each item of a stream, in
 /// the `rpc.` namespace JSON-RPC reserves for extensions. Its params are
 /// `{"subscription": <the request's id>, "result": <the item>}`.
 pub const ITEM_METHOD: &str = "rpc.item";
+
+/// The request header in which a client tells the server how long it will
+/// wait for the answer: whole milliseconds, relative (so that the two
+/// clocks need not agree), as Connect's `Connect-Timeout-Ms`. The server
+/// stops the call when the time is up (`-32092`), and calls a handler makes
+/// on its behalf inherit what is left.
+pub const TIMEOUT_HEADER: &str = "remotipy-timeout-ms";
 
 /// A JSON-RPC error object as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod api;
 #[path = "../../examples/app/mod.rs"]
 pub mod app;
 pub mod nginx;
+pub mod process;
 pub mod shapes;
 
 /// A DTO with nesting, optional fields and a map.
@@ -200,6 +201,26 @@ pub async fn serve_probe() -> String {
     serve(ProbeServer::new(ProbeImpl::default()).into_router()).await
 }
 
+/// The probe as a router to serve at `/rpc`.
+pub fn serve_probe_router() -> axum::Router {
+    axum::Router::new().nest("/rpc", ProbeServer::new(ProbeImpl::default()).into_router())
+}
+
+/// Serves `app` on a fresh loopback port, counting the connections it
+/// accepts: `(endpoint URL at /rpc, accepted so far)`.
+pub async fn counting_listener(app: axum::Router) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::serve::ListenerExt;
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/rpc"), accepted)
+}
+
 /// Every trait the tests know on one endpoint: the example's Users and
 /// Calculator, the probe and the shapes.
 pub fn everything() -> remotipy::Server {
@@ -260,4 +281,78 @@ pub async fn answer(server: &remotipy::Server, codec: remotipy::Codec, body: &[u
     let response = server.handle(request).await;
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (!bytes.is_empty()).then(|| bytes.to_vec())
+}
+
+/// A server on its own runtime, on a fixed loopback port, that can be
+/// killed (every connection dropped at once, as when a process dies) and
+/// started again on the same port.
+pub struct Killable {
+    pub url: String,
+    addr: SocketAddr,
+    app: axum::Router,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Killable {
+    pub fn start(app: axum::Router) -> Killable {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut server = Killable { url: format!("http://{addr}/rpc"), addr, app, runtime: None };
+        server.run(listener);
+        server
+    }
+
+    fn run(&mut self, listener: std::net::TcpListener) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let app = self.app.clone().into_make_service_with_connect_info::<SocketAddr>();
+        runtime.spawn(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap()
+        });
+        self.runtime = Some(runtime);
+    }
+
+    /// Drops every connection and stops listening.
+    pub fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+
+    /// Listens on the same port again.
+    pub fn restart(&mut self) {
+        let listener = loop {
+            match std::net::TcpListener::bind(self.addr) {
+                Ok(listener) => break listener,
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        };
+        self.run(listener);
+    }
+}
+
+impl Drop for Killable {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Whether `program` runs here; fails when CI requires external programs
+/// (`REMOTIPY_REQUIRE_EXTERNAL`), else says the test is skipped.
+pub fn available(program: &str, args: &[&str]) -> bool {
+    let ok = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("REMOTIPY_REQUIRE_EXTERNAL").is_none(),
+            "`{program}` is required here but does not run"
+        );
+        eprintln!("skipped: `{program}` is not installed (.ci/run installs it)");
+    }
+    ok
 }

@@ -109,6 +109,11 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
     let wire = &m.wire_name;
     let names = m.args.iter().map(|a| &a.wire_name);
     let ok = cx.markers.wire(m.output.ok_type(), cfgs);
+    let idempotent = m.idempotent.then(|| {
+        quote!(
+            const IDEMPOTENT: bool = true;
+        )
+    });
     let fallible = match m.output.error_and_name() {
         Some((err, err_name)) => {
             let err = cx.markers.error(err, cfgs);
@@ -135,6 +140,7 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
             const PARAMS: &'static [&'static str] = &[#(#names),*];
             type Params = #params;
             type Ok = #ok;
+            #idempotent
         }
 
         #fallible

@@ -71,6 +71,8 @@ pub struct Batch {
     unencodable: Option<Error>,
     /// Calls and notifications added.
     len: usize,
+    /// Every call added may run twice: the whole batch may be retried.
+    idempotent: bool,
 }
 
 enum Slot {
@@ -103,57 +105,64 @@ impl Batch {
     pub(crate) fn new(client: Client) -> Self {
         let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
         let body = client.codec().open_array(256);
-        Batch { client, body, encoded: 0, slots: Vec::new(), token, unencodable: None, len: 0 }
+        Batch { client, body, encoded: 0, slots: Vec::new(), token, unencodable: None, len: 0, idempotent: true }
     }
 
     /// Adds a call of `method` with `params`, its result read as `R`.
     pub fn request<P: Serialize + ?Sized, R: Wire>(&mut self, method: &'static str, params: &P) -> Pending<R> {
-        self.call_with(method, params, |_| None)
+        self.call_with(method, params, false, |_| None)
     }
 
     /// Adds a notification of `method`: sent with the batch, never answered.
     pub fn notify<P: Serialize + ?Sized>(&mut self, method: &'static str, params: &P) {
-        if let Err(source) = self.push(method, params, None) {
-            self.unencodable.get_or_insert(Error::Encode { method, source });
-        }
+        self.notify_with(method, params, false);
     }
 
     /// Adds a call of `M`, declared `-> T`.
     #[doc(hidden)]
     pub fn call<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Ok<M>> {
-        self.call_with(M::NAME, params, |_| None)
+        self.call_with(M::NAME, params, M::IDEMPOTENT, |_| None)
     }
 
     /// Adds a call of `M`, declared `-> Result<T, E>`.
     #[doc(hidden)]
     pub fn call_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Ok<M>, Err<M>> {
-        self.call_with(M::NAME, params, crate::client::decode_app::<M>)
+        self.call_with(M::NAME, params, M::IDEMPOTENT, crate::client::decode_app::<M>)
     }
 
     /// Adds a call of `M`, a streaming method: its items, collected by the server.
     #[doc(hidden)]
     pub fn call_stream<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>> {
-        self.call_with(M::NAME, params, |_| None)
+        self.call_with(M::NAME, params, M::IDEMPOTENT, |_| None)
     }
 
     /// Adds a call of `M`, a streaming method that may fail.
     #[doc(hidden)]
     pub fn call_stream_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>, Err<M>> {
-        self.call_with(M::NAME, params, crate::client::decode_app::<M>)
+        self.call_with(M::NAME, params, M::IDEMPOTENT, crate::client::decode_app::<M>)
     }
 
     /// Adds a notification of `M`.
     #[doc(hidden)]
     pub fn notify_method<M: RemoteMethod>(&mut self, params: &M::Params) {
-        self.notify(M::NAME, params)
+        self.notify_with(M::NAME, params, M::IDEMPOTENT);
+    }
+
+    fn notify_with<P: Serialize + ?Sized>(&mut self, method: &'static str, params: &P, idempotent: bool) {
+        self.idempotent &= idempotent;
+        if let Err(source) = self.push(method, params, None) {
+            self.unencodable.get_or_insert(Error::Encode { method, source });
+        }
     }
 
     fn call_with<P: Serialize + ?Sized, R, E>(
         &mut self,
         method: &'static str,
         params: &P,
+        idempotent: bool,
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Pending<R, E> {
+        self.idempotent &= idempotent;
         let id = self.client.next_id();
         let slot = match self.push(method, params, Some(id)) {
             Ok(()) => Slot::Call { id, method },
@@ -196,7 +205,7 @@ impl Batch {
     /// unencodable notification); each call's own outcome, an error from the
     /// server included, is read from the [`Replies`].
     pub async fn send(self) -> Result<Replies, Error> {
-        let Batch { client, mut body, encoded, slots, token, unencodable, .. } = self;
+        let Batch { client, mut body, encoded, slots, token, unencodable, idempotent, .. } = self;
         if let Some(error) = unencodable {
             return Err(error);
         }
@@ -206,7 +215,7 @@ impl Batch {
             return Ok(replies);
         }
         codec.close_array(&mut body, encoded);
-        let response = client.exchange(BATCH, body).await?;
+        let response = client.exchange(BATCH, body, idempotent).await?;
         if !response.status.is_success() && response.body.is_empty() {
             return Err(status_error(BATCH, response.status, &response.body));
         }

@@ -8,7 +8,7 @@ use http::HeaderMap;
 use reqwest::Url;
 
 use super::options::{append, parse_header};
-use super::{Client, DEFAULT_TIMEOUT};
+use super::{Client, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_TIMEOUT, Retry, Settings};
 use crate::codec::Codec;
 use crate::transport::{DEFAULT_MAX_RESPONSE_SIZE, InProcess, ReqwestTransport, Transport};
 
@@ -40,6 +40,13 @@ pub enum BuildError {
         name: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// Several endpoints were given to a client that does not send over the
+    /// network (in-process, or a transport of your own).
+    #[error("several endpoints need a network transport (reqwest or hyper), not {transport}")]
+    EndpointsNeedNetwork {
+        /// The transport given.
+        transport: String,
     },
     /// reqwest could not build its client (e.g. its TLS backend failed to
     /// initialise).
@@ -91,12 +98,17 @@ enum Choice {
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ClientBuilder<C = Client> {
     url: String,
+    /// More endpoints of the same service.
+    more: Vec<String>,
     headers: HeaderMap,
     timeout: Option<Duration>,
     stream_idle: Option<Duration>,
     transport: Choice,
     codec: Codec,
     max_response_size: usize,
+    retry: Retry,
+    max_in_flight: usize,
+    http2: bool,
     error: Option<BuildError>,
     built: PhantomData<fn() -> C>,
 }
@@ -106,15 +118,59 @@ impl<C> ClientBuilder<C> {
     pub fn new(url: impl Into<String>) -> Self {
         ClientBuilder {
             url: url.into(),
+            more: Vec::new(),
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
             stream_idle: Some(super::DEFAULT_STREAM_IDLE_TIMEOUT),
             transport: Choice::Reqwest(None),
             codec: Codec::Json,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            retry: Retry::default(),
+            max_in_flight: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
+            http2: false,
             error: None,
             built: PhantomData,
         }
+    }
+
+    /// More endpoints of the same service (each `http(s)://host:port/path`),
+    /// beside the one the builder was made with. Each call goes to one of
+    /// them: of two picked at random, the one with fewer calls in flight; an
+    /// endpoint that cannot be reached or answers 5xx is left out for a
+    /// while (250 ms, doubling while it keeps failing, at most 30 s), then
+    /// tried again. Retries go to another endpoint.
+    pub fn endpoints<I>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.more.extend(urls.into_iter().map(Into::into));
+        self
+    }
+
+    /// How calls are retried (default [`Retry::new`]: an idempotent call up
+    /// to 3 attempts, any call whose request never left likewise).
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// At most `calls` calls in flight to one endpoint, and so at most that
+    /// many connections to it over HTTP/1.1 (default
+    /// [`DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT`](super::DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT),
+    /// 128); calls beyond it wait for a free one, within their timeout.
+    pub fn max_connections_per_endpoint(mut self, calls: usize) -> Self {
+        self.max_in_flight = calls.max(1);
+        self
+    }
+
+    /// Speaks HTTP/2 from the first byte ("prior knowledge", `h2c` over
+    /// plain `http://`), every call a stream on one multiplexed connection
+    /// per endpoint: the server must accept it, as a remotipy server does.
+    /// For the reqwest and hyper transports.
+    pub fn http2_prior_knowledge(mut self) -> Self {
+        self.http2 = true;
+        self
     }
 
     /// A builder whose client calls `target` in this process: a
@@ -219,27 +275,60 @@ impl<C> ClientBuilder<C> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let transport: Box<dyn Transport> = match self.transport {
-            Choice::InProcess(target) => Box::new(target),
-            Choice::Custom(transport) => transport,
-            Choice::Reqwest(client) => {
-                let url = parse_url(&self.url, client.is_some())?;
-                let client = match client {
+        let urls: Vec<&str> = std::iter::once(&self.url).chain(&self.more).map(String::as_str).collect();
+        let network_only = |transport: &dyn Transport| match urls.len() {
+            1 => Ok(()),
+            _ => Err(BuildError::EndpointsNeedNetwork { transport: transport.endpoint().to_owned() }),
+        };
+        let transports: Vec<Box<dyn Transport>> = match self.transport {
+            Choice::InProcess(target) => {
+                network_only(&target)?;
+                vec![Box::new(target)]
+            }
+            Choice::Custom(transport) => {
+                network_only(&*transport)?;
+                vec![transport]
+            }
+            Choice::Reqwest(given) => {
+                let parsed = urls.iter().map(|url| parse_url(url, given.is_some())).collect::<Result<Vec<_>, _>>()?;
+                let client = match given {
                     Some(client) => client,
-                    None => reqwest::Client::builder().build().map_err(BuildError::Http)?,
+                    None => {
+                        let builder = reqwest::Client::builder();
+                        let builder = if self.http2 { builder.http2_prior_knowledge() } else { builder };
+                        builder.build().map_err(BuildError::Http)?
+                    }
                 };
-                Box::new(ReqwestTransport::new(client, url))
+                // One reqwest client (one pool) for every endpoint.
+                let transport = |url| Box::new(ReqwestTransport::new(client.clone(), url)) as Box<dyn Transport>;
+                parsed.into_iter().map(transport).collect()
             }
             #[cfg(feature = "hyper")]
             Choice::Hyper => {
-                let uri = parse_uri(&self.url)?;
-                let error =
-                    |e: crate::error::BoxError| BuildError::Url { url: self.url.clone(), reason: e.to_string() };
-                Box::new(crate::transport::HyperTransport::new(uri).map_err(error)?)
+                let mut transports = Vec::new();
+                for url in &urls {
+                    let uri = parse_uri(url)?;
+                    let error =
+                        |e: crate::error::BoxError| BuildError::Url { url: url.to_string(), reason: e.to_string() };
+                    let transport = match self.http2 {
+                        true => crate::transport::HyperTransport::http2(uri),
+                        false => crate::transport::HyperTransport::new(uri),
+                    };
+                    transports.push(Box::new(transport.map_err(error)?) as Box<dyn Transport>);
+                }
+                transports
             }
         };
-        let timeouts = (self.timeout, self.stream_idle);
-        Ok(Client::from_parts(transport, self.codec, self.headers, timeouts, self.max_response_size))
+        let settings = Settings {
+            codec: self.codec,
+            headers: self.headers,
+            timeout: self.timeout,
+            stream_idle: self.stream_idle,
+            max_response_size: self.max_response_size,
+            retry: self.retry,
+            max_in_flight: self.max_in_flight,
+        };
+        Ok(Client::from_parts(transports, settings))
     }
 }
 

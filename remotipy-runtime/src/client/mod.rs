@@ -5,9 +5,12 @@
 //! [`Client`], [`ClientBuilder`] and [`CallOptions`] are also at the crate
 //! root; this module adds what their signatures mention.
 
+mod attempts;
 mod builder;
+mod endpoints;
 mod options;
 mod response;
+mod retry;
 
 pub(crate) mod batch;
 pub(crate) mod stream;
@@ -16,20 +19,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use builder::{BuildError, BuildTarget, ClientBuilder};
 pub use options::CallOptions;
+pub use retry::Retry;
 
 use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
-use crate::transport::{InProcess, ResponseTooLarge, Transport, TransportRequest, TransportResponse};
-use stream::{Items, Reading};
+use crate::transport::{InProcess, ResponseTooLarge, Transport};
+use stream::Items;
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
 /// headers, a timeout. Cheap to clone (the transport is shared).
@@ -55,10 +58,23 @@ pub struct Client {
 }
 
 struct Shared {
-    transport: Box<dyn Transport>,
+    endpoints: endpoints::Endpoints,
     codec: Codec,
     max_response_size: usize,
     next_id: AtomicU64,
+    retry: Retry,
+    budget: retry::Budget,
+}
+
+/// What a builder gives the client it builds.
+pub(crate) struct Settings {
+    pub codec: Codec,
+    pub headers: HeaderMap,
+    pub timeout: Option<Duration>,
+    pub stream_idle: Option<Duration>,
+    pub max_response_size: usize,
+    pub retry: Retry,
+    pub max_in_flight: usize,
 }
 
 /// The default per-call timeout: 60 s, so a silent server never hangs a caller.
@@ -67,6 +83,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default longest silence within a stream, keep-alive comments
 /// included: 60 s (a remotipy server sends one every 15 s).
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default bound on calls in flight to one endpoint, and so on the
+/// connections to it (HTTP/1.1 carries one call at a time): 128. Calls
+/// beyond it wait for a free one, within their timeout.
+pub const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT: usize = 128;
 
 impl Client {
     /// A client for the endpoint at `url`, with default settings.
@@ -86,20 +107,21 @@ impl Client {
         ClientBuilder::in_process(target).build().expect("an in-process client has nothing to fail on")
     }
 
-    pub(crate) fn from_parts(
-        transport: Box<dyn Transport>,
-        codec: Codec,
-        headers: HeaderMap,
-        (timeout, stream_idle): (Option<Duration>, Option<Duration>),
-        max_response_size: usize,
-    ) -> Self {
-        let shared = Arc::new(Shared { transport, codec, max_response_size, next_id: AtomicU64::new(1) });
-        Client { shared, headers, timeout, stream_idle }
+    pub(crate) fn from_parts(transports: Vec<Box<dyn Transport>>, settings: Settings) -> Self {
+        let shared = Arc::new(Shared {
+            endpoints: endpoints::Endpoints::new(transports, settings.max_in_flight),
+            codec: settings.codec,
+            max_response_size: settings.max_response_size,
+            next_id: AtomicU64::new(1),
+            budget: retry::Budget::new(&settings.retry),
+            retry: settings.retry,
+        });
+        Client { shared, headers: settings.headers, timeout: settings.timeout, stream_idle: settings.stream_idle }
     }
 
-    /// Where calls go.
+    /// Where calls go (the first endpoint, when there are several).
     pub fn endpoint(&self) -> &str {
-        self.shared.transport.endpoint()
+        self.shared.endpoints.first().transport.endpoint()
     }
 
     /// How calls are encoded.
@@ -122,14 +144,23 @@ impl Client {
         method: &'static str,
         params: &P,
     ) -> Result<R, Error> {
-        self.call_with(method, params, |_| None).await
+        self.call_with(method, params, false, |_| None).await
     }
 
     /// Sends `method` as a notification: no id; delivered once the server
     /// answers with a success status.
     pub async fn notify<P: Serialize + ?Sized>(&self, method: &'static str, params: &P) -> Result<(), Error> {
+        self.notify_with(method, params, false).await
+    }
+
+    async fn notify_with<P: Serialize + ?Sized>(
+        &self,
+        method: &'static str,
+        params: &P,
+        idempotent: bool,
+    ) -> Result<(), Error> {
         let body = self.encode(method, params, None)?;
-        let response = self.exchange(method, body).await?;
+        let response = self.exchange(method, body, idempotent).await?;
         match response.status.is_success() {
             true => Ok(()),
             false => Err(status_error(method, response.status, &response.body)),
@@ -144,7 +175,7 @@ impl Client {
     /// Calls `M`, declared `-> T`.
     #[doc(hidden)]
     pub async fn call<M: RemoteMethod>(&self, params: &M::Params) -> Result<Ok<M>, Error> {
-        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, |_| None).await;
+        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, M::IDEMPOTENT, |_| None).await;
         result.map(Wire::from_serde)
     }
 
@@ -152,20 +183,21 @@ impl Client {
     /// reply comes back as `Error::App(E)`.
     #[doc(hidden)]
     pub async fn call_fallible<M: Fallible>(&self, params: &M::Params) -> Result<Ok<M>, Error<Err<M>>> {
-        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, decode_app::<M>).await;
+        let result =
+            self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, M::IDEMPOTENT, decode_app::<M>).await;
         result.map(Wire::from_serde)
     }
 
     /// Sends `M` as a notification.
     #[doc(hidden)]
     pub async fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
-        self.notify(M::NAME, params).await
+        self.notify_with(M::NAME, params, M::IDEMPOTENT).await
     }
 
     /// Calls `M`, a streaming method whose items are `Ok<M>`.
     #[doc(hidden)]
     pub async fn open_stream<M: RemoteMethod>(&self, params: &M::Params) -> Result<Items<Ok<M>>, Error> {
-        self.open_with(M::NAME, params, |_| None).await
+        self.open_with(M::NAME, params, M::IDEMPOTENT, |_| None).await
     }
 
     /// Calls `M`, a streaming method whose setup or items may fail with `Err<M>`.
@@ -174,83 +206,36 @@ impl Client {
         &self,
         params: &M::Params,
     ) -> Result<Items<Ok<M>, Err<M>>, Error<Err<M>>> {
-        self.open_with(M::NAME, params, decode_app::<M>).await
-    }
-
-    /// Calls a streaming method: asks for an event stream and returns as
-    /// soon as it starts (the setup succeeded), within the call's timeout.
-    /// Events are JSON, so the call is too, whatever the client's codec.
-    async fn open_with<P: Serialize + ?Sized, T, E>(
-        &self,
-        method: &'static str,
-        params: &P,
-        decode_app: fn(&ErrorObject) -> Option<E>,
-    ) -> Result<Items<T, E>, Error<E>> {
-        let id = self.next_id();
-        let mut body = Vec::with_capacity(128);
-        let encoded = Codec::Json.encode_request(&mut body, method, params, Some(id));
-        encoded.map_err(|source| Error::Encode { method, source })?;
-        let mut headers = self.headers.clone();
-        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("text/event-stream, application/json"));
-        let limit = self.shared.max_response_size;
-        let request = TransportRequest { body, codec: Codec::Json, headers: &headers, max_response_size: limit };
-        let started = tokio::time::Instant::now();
-        let open = self.shared.transport.open(request);
-        let response = match self.timeout {
-            Some(after) => tokio::time::timeout(after, open).await.map_err(|_| Error::Timeout { method, after })?,
-            None => open.await,
-        };
-        let response = response.map_err(|source| transport_error(method, source))?;
-        let events = response
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-        if response.status == StatusCode::OK && events {
-            let deadline = self.timeout.map(|after| (started + after, after));
-            let reading = Reading { method, id, decode_app, deadline, idle: self.stream_idle, limit };
-            return Ok(Items::events(response.body, reading));
-        }
-        // One answer: an error, or the items collected by a server that does not stream.
-        let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
-        let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
-        let body = match self.timeout {
-            Some(after) => {
-                let left = after.saturating_sub(started.elapsed());
-                tokio::time::timeout(left, read).await.map_err(|_| Error::Timeout { method, after })?
-            }
-            None => read.await,
-        };
-        let body = body.map_err(|e| match e {
-            crate::body::BodyError::TooLarge(_) => transport_error(method, Box::new(ResponseTooLarge { limit })),
-            crate::body::BodyError::Read(source) => transport_error(method, source),
-        })?;
-        if response.status != StatusCode::OK && body.is_empty() {
-            return Err(status_error(method, response.status, &body));
-        }
-        let items = response::decode::<Vec<Box<serde_json::value::RawValue>>, E>(
-            Codec::Json,
-            method,
-            id,
-            response.status,
-            &body,
-            decode_app,
-        )?;
-        Ok(Items::collected(items, method))
+        self.open_with(M::NAME, params, M::IDEMPOTENT, decode_app::<M>).await
     }
 
     async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned, E>(
         &self,
         method: &'static str,
         params: &P,
+        idempotent: bool,
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Result<R, Error<E>> {
         let id = self.next_id();
         let body = self.encode(method, params, Some(id))?;
-        let response = self.exchange(method, body).await?;
+        let response = self.exchange(method, body, idempotent).await?;
         if response.status != StatusCode::OK && response.body.is_empty() {
             return Err(status_error(method, response.status, &response.body));
         }
-        response::decode(self.codec(), method, id, response.status, &response.body, decode_app)
+        let decoded = response::decode(self.codec(), method, id, response.status, &response.body, decode_app);
+        decoded.map_err(|error| self.timed_out(error))
+    }
+
+    /// The server's "deadline exceeded" is this call's timeout: the server
+    /// stopped the call when the time this client gave it was up, a moment
+    /// before the client would have stopped waiting.
+    pub(crate) fn timed_out<E>(&self, error: Error<E>) -> Error<E> {
+        match error {
+            Error::Remote { method, code: crate::protocol::code::DEADLINE_EXCEEDED, .. } => {
+                Error::Timeout { method, after: self.deadline().map_or(Duration::ZERO, |(_, after)| after) }
+            }
+            other => other,
+        }
     }
 
     pub(crate) fn next_id(&self) -> u64 {
@@ -268,22 +253,6 @@ impl Client {
         encoded.map_err(|source| Error::Encode { method, source })?;
         Ok(body)
     }
-
-    /// One HTTP exchange within this clone's timeout.
-    pub(crate) async fn exchange<E>(&self, method: &'static str, body: Vec<u8>) -> Result<TransportResponse, Error<E>> {
-        let request = TransportRequest {
-            body,
-            codec: self.shared.codec,
-            headers: &self.headers,
-            max_response_size: self.shared.max_response_size,
-        };
-        let send = self.shared.transport.send(request);
-        let result = match self.timeout {
-            Some(after) => tokio::time::timeout(after, send).await.map_err(|_| Error::Timeout { method, after })?,
-            None => send.await,
-        };
-        result.map_err(|source| transport_error(method, source))
-    }
 }
 
 /// Reads an application error's `data.value` as `M::Err`: code `-32000`, or
@@ -297,7 +266,7 @@ pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<Err<M>> {
 }
 
 /// A transport failure; an oversized body is a decoding failure.
-fn transport_error<E>(method: &'static str, source: BoxError) -> Error<E> {
+pub(crate) fn transport_error<E>(method: &'static str, source: BoxError) -> Error<E> {
     match source.downcast_ref::<ResponseTooLarge>() {
         Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
         None => Error::Transport { method, source },

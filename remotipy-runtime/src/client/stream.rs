@@ -16,10 +16,15 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::time::{Instant, Sleep};
 
+use http::StatusCode;
+use http::header::CONTENT_TYPE;
+
 use crate::__private::Wire;
+use crate::body::BodyError;
+use crate::codec::Codec;
 use crate::error::Error;
 use crate::protocol::ErrorObject;
-use crate::transport::BodyStream;
+use crate::transport::{BodyStream, ResponseTooLarge};
 
 /// The items of a streaming call, as they arrive: each `Ok(item)`, or the
 /// error that ended the stream (the server's, a broken connection, a
@@ -75,6 +80,60 @@ pub(crate) struct Reading<E> {
     pub idle: Option<Duration>,
     /// Longest event accepted, in bytes.
     pub limit: usize,
+}
+
+impl super::Client {
+    /// Calls a streaming method: asks for an event stream and returns as
+    /// soon as it starts (the setup succeeded), within the call's deadline.
+    /// Events are JSON, so the call is too, whatever the client's codec.
+    pub(super) async fn open_with<P: serde::Serialize + ?Sized, T, E>(
+        &self,
+        method: &'static str,
+        params: &P,
+        idempotent: bool,
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Result<Items<T, E>, Error<E>> {
+        use super::attempts::{Attempt, Open};
+        let id = self.next_id();
+        let mut body = Vec::with_capacity(128);
+        let encoded = Codec::Json.encode_request(&mut body, method, params, Some(id));
+        encoded.map_err(|source| Error::Encode { method, source })?;
+        let limit = self.shared.max_response_size;
+        let deadline = self.deadline();
+        let attempt = Attempt { method, body: body.into(), codec: Codec::Json, idempotent, events: true };
+        let response = self.attempts::<Open, E>(attempt, deadline).await?;
+        let events = response.headers.get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        if response.status == StatusCode::OK && events {
+            let reading = Reading { method, id, decode_app, deadline, idle: self.stream_idle, limit };
+            return Ok(Items::events(response.body, reading));
+        }
+        // One answer: an error, or the items collected by a server that does not stream.
+        let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
+        let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
+        let body = match deadline {
+            Some((at, after)) => {
+                tokio::time::timeout_at(at, read).await.map_err(|_| Error::Timeout { method, after })?
+            }
+            None => read.await,
+        };
+        let body = body.map_err(|e| match e {
+            BodyError::TooLarge(_) => super::transport_error(method, Box::new(ResponseTooLarge { limit })),
+            BodyError::Read(source) => super::transport_error(method, source),
+        })?;
+        if response.status != StatusCode::OK && body.is_empty() {
+            return Err(super::status_error(method, response.status, &body));
+        }
+        let items = super::response::decode::<Vec<Box<RawValue>>, E>(
+            Codec::Json,
+            method,
+            id,
+            response.status,
+            &body,
+            decode_app,
+        )
+        .map_err(|error| self.timed_out(error))?;
+        Ok(Items::collected(items, method))
+    }
 }
 
 impl<T, E> Items<T, E> {
@@ -232,10 +291,10 @@ impl<E> State<E> {
             items: u64,
         }
         let decoded = super::response::decode::<Done, E>(
-            crate::codec::Codec::Json,
+            Codec::Json,
             self.method,
             self.id,
-            http::StatusCode::OK,
+            StatusCode::OK,
             data,
             self.decode_app,
         );

@@ -4,10 +4,12 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use http::request::Parts;
 use http::{Extensions, HeaderMap, Uri};
+use tokio::time::Instant;
 
 tokio::task_local! {
     static CURRENT: Context;
@@ -31,11 +33,27 @@ tokio::task_local! {
 #[derive(Debug, Clone)]
 pub struct Context {
     parts: Arc<Parts>,
+    deadline: Option<Instant>,
 }
 
 impl Context {
+    /// The context of a request, its deadline read from the caller's
+    /// `Remotipy-Timeout-Ms`.
     pub(crate) fn new(parts: Parts) -> Self {
-        Context { parts: Arc::new(parts) }
+        let deadline = parts
+            .headers
+            .get(crate::protocol::TIMEOUT_HEADER)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+            // A wait too long for the clock to represent is no deadline.
+            .and_then(|millis| Instant::now().checked_add(Duration::from_millis(millis)));
+        Context { parts: Arc::new(parts), deadline }
+    }
+
+    /// When the caller stops waiting for this call, if it said
+    /// (`Remotipy-Timeout-Ms`): the server stops the call then, and calls
+    /// the handler makes through a generated client inherit what is left.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     /// The context of the call being handled, or `None` outside a remotipy

@@ -10,12 +10,13 @@ use std::task::{Context, Poll};
 use futures_util::FutureExt;
 use futures_util::future::{MaybeDone, join_all};
 use http::StatusCode;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::service::{Call, Items, Outcome, Reply};
 use super::{Server, envelope, stream};
 use crate::codec::Codec;
-use crate::protocol::ErrorObject;
+use crate::protocol::{ErrorObject, code};
 
 /// The answer to one JSON-RPC body.
 pub(crate) enum Answer {
@@ -35,12 +36,33 @@ pub(crate) enum Answer {
 /// streaming call is answered as a stream only when `events` (the caller
 /// accepts `text/event-stream`), it is not part of a batch, and it came as
 /// JSON (the events are JSON); otherwise its items are collected.
-pub(crate) async fn dispatch(server: &Server, codec: Codec, body: &[u8], events: bool) -> Answer {
-    match envelope::is_batch(codec, body) {
-        true => Answer::Body { body: dispatch_batch(server, codec, body).await, status: None },
-        false => answer_one(server, codec, body, events && codec == Codec::Json).await,
+/// Every call ends by `deadline`, the caller's: the handler is dropped then.
+pub(crate) async fn dispatch(
+    server: &Server,
+    codec: Codec,
+    body: &[u8],
+    events: bool,
+    deadline: Option<Instant>,
+) -> Answer {
+    let answering = async {
+        match envelope::is_batch(codec, body) {
+            true => Answer::Body { body: dispatch_batch(server, codec, body).await, status: None },
+            false => answer_one(server, codec, body, events && codec == Codec::Json).await,
+        }
+    };
+    match deadline {
+        None => answering.await,
+        Some(at) => {
+            let at = at + DEADLINE_GRACE;
+            tokio::time::timeout_at(at, answering).await.unwrap_or_else(|_| past_deadline(codec, body))
+        }
     }
 }
+
+/// How long after the caller's deadline the server stops a call: the
+/// caller, which counts to the same moment, stops waiting first and reports
+/// its own timeout, rather than racing the server's `-32092`.
+const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// How many calls of a batch are polled together as one group. Every wake
 /// of a group polls each of its unfinished calls, so a group of `n` costs up
@@ -87,6 +109,10 @@ async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -
     // Fields are only evaluated when a subscriber wants the span.
     let id = request.id.map(|id| tracing::field::display(envelope::IdText(codec, id)));
     let span = tracing::info_span!("rpc", method = &*request.method, id);
+    #[cfg(feature = "otel")]
+    if let Some(context) = crate::server::Context::current() {
+        crate::trace::continue_from(&span, context.headers());
+    }
     let call = Call::new(&request.method, request.params);
     let reply = run(server, call).instrument(span.clone()).await;
     let (status, body) = match (reply.outcome, request.id) {
@@ -101,6 +127,24 @@ async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -
     };
     let id = request.id.expect("notifications returned above");
     Answer::Body { body: Some(finish(codec, body, id)), status }
+}
+
+/// The answer to a body whose deadline passed before its calls finished:
+/// each is dropped, and each that wanted an answer gets `-32092`.
+fn past_deadline(codec: Codec, body: &[u8]) -> Answer {
+    let error = ErrorObject::new(code::DEADLINE_EXCEEDED, "deadline exceeded: the caller stopped waiting");
+    let ids: Vec<Option<Vec<u8>>> = match envelope::is_batch(codec, body) {
+        true => {
+            codec.split_array(body).unwrap_or_default().into_iter().map(|item| envelope::id_of(codec, item)).collect()
+        }
+        false => vec![envelope::id_of(codec, body)],
+    };
+    let answers: Vec<Vec<u8>> = ids.into_iter().flatten().map(|id| codec.error_response(&error, &id)).collect();
+    let body = match envelope::is_batch(codec, body) {
+        true => codec.join(answers.iter().map(Vec::as_slice)),
+        false => answers.into_iter().next(),
+    };
+    Answer::Body { body, status: None }
 }
 
 /// Completes a reply into a response object carrying `id`.

@@ -64,7 +64,8 @@ impl Server {
         };
         let events = stream::accepts_events(&parts.headers);
         let context = Context::new(parts);
-        match context.clone().scope(dispatch::dispatch(self, codec, &body, events)).await {
+        let deadline = context.deadline();
+        match context.clone().scope(dispatch::dispatch(self, codec, &body, events, deadline)).await {
             Answer::Body { body: Some(body), status } => {
                 (status.unwrap_or(StatusCode::OK), [(CONTENT_TYPE, codec.content_type())], body).into_response()
             }

@@ -152,6 +152,13 @@ impl Server {
         self.inner.shutdown.cancel();
     }
 
+    /// Whether [`shutdown`](Self::shutdown) was called: a health check
+    /// answers 503 from then on, so that balancers stop sending new calls
+    /// while the calls in flight finish.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.shutdown.is_cancelled()
+    }
+
     /// The service that declares `method`.
     fn service_of(&self, method: &str) -> Option<&dyn RpcService> {
         match &self.inner.services[..] {

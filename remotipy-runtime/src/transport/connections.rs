@@ -11,6 +11,7 @@ use http::{HeaderValue, Request, Response, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
+use hyper::client::conn::http2;
 use hyper_util::rt::TokioIo;
 
 use super::BoxError;
@@ -66,14 +67,16 @@ impl Connections {
             if let Err(e) = connection.ready().await {
                 match reused {
                     true => continue, // closed while idle
-                    false => return Err(e.into()),
+                    false => return Err(Box::new(super::NotSent(e.into()))),
                 }
             }
             match connection.try_send_request(request).await {
                 Ok(response) => return Ok(Exchange { response, connection }),
                 Err(mut failed) => match failed.take_message() {
                     Some(unsent) if reused => request = unsent,
-                    _ => return Err(failed.into_error().into()),
+                    // hyper gave it back: it never left.
+                    Some(_) => return Err(Box::new(super::NotSent(failed.into_error().into()))),
+                    None => return Err(failed.into_error().into()),
                 },
             }
         }
@@ -101,9 +104,13 @@ impl Connections {
     }
 
     async fn connect(&self) -> Result<Sender, BoxError> {
-        let stream = tokio::net::TcpStream::connect(&self.authority).await?;
+        let stream = tokio::net::TcpStream::connect(&self.authority)
+            .await
+            .map_err(|e| Box::new(super::NotSent(Box::new(e))) as BoxError)?;
         stream.set_nodelay(true)?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| Box::new(super::NotSent(Box::new(e))) as BoxError)?;
         // The connection is driven by its own task; it ends when the sender
         // is dropped or the server closes it.
         tokio::spawn(async move {
@@ -111,6 +118,53 @@ impl Connections {
                 tracing::debug!(error = %e, "remotipy: connection closed");
             }
         });
+        Ok(sender)
+    }
+}
+
+/// One HTTP/2 connection to a `host:port`, spoken with prior knowledge
+/// (h2c) and shared by every call: each is a stream on it. A connection that
+/// closed is replaced by the next call.
+#[derive(Debug)]
+pub(super) struct Http2 {
+    authority: String,
+    /// Every request's URI: HTTP/2 sends its scheme and authority as pseudo-headers.
+    uri: Uri,
+    sender: tokio::sync::Mutex<Option<http2::SendRequest<Full<Bytes>>>>,
+}
+
+impl Http2 {
+    pub fn new(uri: &Uri) -> Result<Self, BoxError> {
+        let authority = uri.authority().ok_or("the URI has no host")?;
+        let authority = format!("{}:{}", authority.host(), authority.port_u16().unwrap_or(80));
+        Ok(Http2 { authority, uri: uri.clone(), sender: tokio::sync::Mutex::new(None) })
+    }
+
+    pub async fn send(&self, mut request: Request<Full<Bytes>>) -> Result<Response<Incoming>, BoxError> {
+        *request.uri_mut() = self.uri.clone();
+        let mut sender = self.sender().await?;
+        sender.ready().await.map_err(|e| Box::new(super::NotSent(e.into())) as BoxError)?;
+        Ok(sender.send_request(request).await?)
+    }
+
+    /// The shared connection, opened (again) if it is not open.
+    async fn sender(&self) -> Result<http2::SendRequest<Full<Bytes>>, BoxError> {
+        let mut shared = self.sender.lock().await;
+        if let Some(sender) = shared.as_ref().filter(|sender| !sender.is_closed()) {
+            return Ok(sender.clone());
+        }
+        let not_sent = |e: BoxError| Box::new(super::NotSent(e)) as BoxError;
+        let stream = tokio::net::TcpStream::connect(&self.authority).await.map_err(|e| not_sent(e.into()))?;
+        stream.set_nodelay(true)?;
+        let executor = hyper_util::rt::TokioExecutor::new();
+        let (sender, connection) =
+            http2::handshake(executor, TokioIo::new(stream)).await.map_err(|e| not_sent(e.into()))?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "remotipy: HTTP/2 connection closed");
+            }
+        });
+        *shared = Some(sender.clone());
         Ok(sender)
     }
 }

@@ -10,9 +10,9 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 
-use super::connections::{Connections, Exchange};
+use super::connections::{Connections, Exchange, Http2};
 use super::{
-    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
+    BoxError, BoxFuture, NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
 };
 
 /// Sends calls over hyper (feature `hyper`).
@@ -33,6 +33,8 @@ pub struct HyperTransport<C = HttpConnector> {
 enum Via<C> {
     /// hyper's connections, pooled here.
     Direct(Arc<Connections>),
+    /// One HTTP/2 connection (h2c), shared by every call.
+    Http2(Arc<Http2>),
     /// hyper-util's pooled client, posting to this URI.
     Client(Client<C, Full<Bytes>>, Uri),
 }
@@ -43,6 +45,13 @@ impl HyperTransport {
     pub fn new(uri: Uri) -> Result<Self, BoxError> {
         let connections = Connections::new(&uri)?;
         Ok(HyperTransport { via: Via::Direct(Arc::new(connections)), endpoint: uri.to_string() })
+    }
+
+    /// A transport posting to `uri` over one HTTP/2 connection spoken with
+    /// prior knowledge (h2c), every call a stream on it.
+    pub fn http2(uri: Uri) -> Result<Self, BoxError> {
+        let connection = Http2::new(&uri)?;
+        Ok(HyperTransport { via: Via::Http2(Arc::new(connection)), endpoint: uri.to_string() })
     }
 }
 
@@ -55,9 +64,17 @@ impl<C> HyperTransport<C> {
     }
 }
 
+/// hyper-util says "connect" only when the connection could not be made.
+fn not_sent_if_connect(e: hyper_util::client::legacy::Error) -> BoxError {
+    match e.is_connect() {
+        true => Box::new(NotSent(Box::new(e))),
+        false => Box::new(e),
+    }
+}
+
 fn http_request(request: TransportRequest<'_>) -> Request<Full<Bytes>> {
     let headers = request.http_headers();
-    let mut http = Request::new(Full::new(Bytes::from(request.body)));
+    let mut http = Request::new(Full::new(request.body));
     *http.method_mut() = Method::POST;
     *http.headers_mut() = headers;
     http
@@ -71,9 +88,10 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
             // the stream is dropped, which is how the server learns to stop.
             let (parts, body) = match &self.via {
                 Via::Direct(connections) => connections.send(http).await?.response.into_parts(),
+                Via::Http2(connection) => connection.send(http).await?.into_parts(),
                 Via::Client(client, uri) => {
                     *http.uri_mut() = uri.clone();
-                    client.request(http).await?.into_parts()
+                    client.request(http).await.map_err(not_sent_if_connect)?.into_parts()
                 }
             };
             Ok(StreamingResponse::new(parts.status, parts.headers, chunks(body)))
@@ -91,14 +109,19 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
                     let body = read_body(&parts.headers, body, limit).await?;
                     // Only a connection whose response was read whole can carry another.
                     connections.give_back(connection);
-                    Ok(TransportResponse { status: parts.status, body })
+                    Ok(TransportResponse::new(parts.status, parts.headers, body))
+                }
+                Via::Http2(connection) => {
+                    let (parts, body) = connection.send(http).await?.into_parts();
+                    let body = read_body(&parts.headers, body, limit).await?;
+                    Ok(TransportResponse::new(parts.status, parts.headers, body))
                 }
                 Via::Client(client, uri) => {
                     // A `Uri` clone shares its bytes: no parsing, no copy.
                     *http.uri_mut() = uri.clone();
-                    let (parts, body) = client.request(http).await?.into_parts();
+                    let (parts, body) = client.request(http).await.map_err(not_sent_if_connect)?.into_parts();
                     let body = read_body(&parts.headers, body, limit).await?;
-                    Ok(TransportResponse { status: parts.status, body })
+                    Ok(TransportResponse::new(parts.status, parts.headers, body))
                 }
             }
         })

@@ -80,7 +80,7 @@ impl Transport for InProcess {
             let limit = request.max_response_size;
             let (parts, body) = self.exchange(request).await?.into_parts();
             let body = read_body(&parts.headers, body, limit).await?;
-            Ok(TransportResponse { status: parts.status, body })
+            Ok(TransportResponse::new(parts.status, parts.headers, body))
         })
     }
 

@@ -29,8 +29,8 @@ use crate::codec::Codec;
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TransportRequest<'a> {
-    /// The encoded JSON-RPC request.
-    pub body: Vec<u8>,
+    /// The encoded JSON-RPC request (shared: a retried call sends it again).
+    pub body: Bytes,
     /// Its encoding: send `codec.content_type()` as the `Content-Type`.
     pub codec: Codec,
     /// Every header of this call (the client's defaults, with per-call
@@ -43,11 +43,44 @@ pub struct TransportRequest<'a> {
 
 /// What came back.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TransportResponse {
     /// The HTTP status.
     pub status: StatusCode,
+    /// The response headers (`Retry-After` matters to a client that retries).
+    pub headers: HeaderMap,
     /// The whole response body.
     pub body: Bytes,
+}
+
+impl TransportResponse {
+    /// A response of `status`, `headers` and `body`.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        TransportResponse { status, headers, body }
+    }
+}
+
+/// A transport failure that happened before any byte of the request left
+/// (connection refused, no route, DNS): the server certainly did not run the
+/// call, so the client may send it again, to another endpoint, whatever the
+/// method. Transports wrap such failures in it; any other failure is taken
+/// to be one after which the call may have run.
+#[derive(Debug, thiserror::Error)]
+#[error("the request was not sent")]
+pub struct NotSent(#[source] pub BoxError);
+
+impl NotSent {
+    /// Whether `error` (or an error it wraps) says the request was not sent.
+    pub fn is(error: &(dyn std::error::Error + 'static)) -> bool {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if e.is::<NotSent>() {
+                return true;
+            }
+            current = e.source();
+        }
+        false
+    }
 }
 
 /// Carries encoded calls to a server.

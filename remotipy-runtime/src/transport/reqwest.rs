@@ -5,7 +5,7 @@ use http::Method;
 use reqwest::Url;
 
 use super::{
-    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
+    BoxError, BoxFuture, NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
 };
 
 /// Sends calls with a [`reqwest::Client`]: HTTP/1.1, HTTPS with the
@@ -29,7 +29,12 @@ impl ReqwestTransport {
         let mut http = reqwest::Request::new(Method::POST, self.url.clone());
         *http.headers_mut() = request.http_headers();
         *http.body_mut() = Some(request.body.into());
-        Ok(http::Response::from(self.client.execute(http).await?))
+        match self.client.execute(http).await {
+            Ok(response) => Ok(http::Response::from(response)),
+            // reqwest says "connect" only when the connection could not be made.
+            Err(e) if e.is_connect() => Err(Box::new(NotSent(Box::new(e)))),
+            Err(e) => Err(Box::new(e)),
+        }
     }
 }
 
@@ -39,7 +44,7 @@ impl Transport for ReqwestTransport {
             let limit = request.max_response_size;
             let (parts, body) = self.execute(request).await?.into_parts();
             let body = read_body(&parts.headers, body, limit).await?;
-            Ok(TransportResponse { status: parts.status, body })
+            Ok(TransportResponse::new(parts.status, parts.headers, body))
         })
     }
 

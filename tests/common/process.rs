@@ -1,0 +1,87 @@
+//! The example server as a real process (`target/<profile>/examples/server`,
+//! which `cargo test` builds beside the tests), its log captured: what the
+//! load-balancing tests start three of, and kill one of.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct ExampleServer {
+    child: Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ExampleServer {
+    /// Starts one on a free loopback port and waits until it serves.
+    pub fn start() -> ExampleServer {
+        let binary = binary();
+        let mut child = Command::new(&binary)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e} (run `cargo test`, which builds the examples)", binary.display()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let _ = addr_tx.send(rest.trim_end_matches("/rpc").to_owned());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("the example server says where it listens");
+        ExampleServer { child, addr, log }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/rpc", self.addr)
+    }
+
+    /// SIGKILL: the process dies at once, its connections reset.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Log lines with `token` as one of their words (`first_name=u17`).
+    pub fn lines_with(&self, token: &str) -> usize {
+        self.log.lock().unwrap().iter().filter(|line| line.split_whitespace().any(|word| word == token)).count()
+    }
+
+    /// Waits until the log has stopped growing (a killed server's last lines).
+    pub fn settle(&self) {
+        let mut last = usize::MAX;
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(2) {
+            let now = self.log.lock().unwrap().len();
+            if now == last {
+                return;
+            }
+            last = now;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The example server binary of this test's profile.
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    profile_dir.join("examples").join(format!("server{}", std::env::consts::EXE_SUFFIX))
+}
