@@ -19,6 +19,8 @@
 //! cargo bench --bench client --features hyper,msgpack    # 5 rounds × 100 000 calls × 32 tasks
 //! ROUNDS=8 CALLS=200000 cargo bench --bench client --features hyper,msgpack
 //! ONLY=generated-hyper,hyper-by-hand cargo bench --bench client --features hyper   # some variants
+//! CONCURRENCY=1,4,32,256 CALLS=20000 ONLY=generated-reqwest,generated-reqwest-auto-batch cargo bench --bench client
+//!                                                # the curve of cost and latency against concurrency
 //! cargo test --benches --all-features            # smoke: a few hundred calls, answers checked
 //! ```
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
@@ -33,7 +35,7 @@ mod app;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use api::CalculatorClient;
 
@@ -57,6 +59,9 @@ const VARIANTS: &[&str] = &[
     "generated-reqwest-3-endpoints",
     #[cfg(feature = "hyper")]
     "generated-hyper-3-endpoints",
+    "generated-reqwest-auto-batch",
+    #[cfg(feature = "hyper")]
+    "generated-hyper-auto-batch",
 ];
 
 fn main() {
@@ -70,8 +75,13 @@ fn main() {
     let full = args.iter().any(|a| a == "--bench");
     let (rounds, calls) =
         (common::env("ROUNDS", if full { 5 } else { 1 }), common::env("CALLS", if full { 100_000 } else { 300 }));
-    let concurrency = common::env("CONCURRENCY", 32);
-    println!("client bench: {rounds} round(s) × {calls} `add` calls × {concurrency} tasks per variant");
+    // CONCURRENCY=1,4,32,256 measures each level in turn (the curve of cost against concurrency).
+    let levels: Vec<usize> = std::env::var("CONCURRENCY")
+        .unwrap_or_else(|_| "32".into())
+        .split(',')
+        .map(|level| level.trim().parse().expect("CONCURRENCY is a list of task counts"))
+        .collect();
+    println!("client bench: {rounds} round(s) × {calls} `add` calls × {levels:?} tasks per variant");
     let mut server = common::spawn_self(0, &["--serve", "generated"]);
     // Three listeners; one URL, or all three for the `-endpoints` variants.
     let urls: Vec<String> =
@@ -83,23 +93,26 @@ fn main() {
     let variants: Vec<&'static str> = (VARIANTS.iter().copied())
         .filter(|v| only.is_empty() || *v == "jsonrpsee" || only.split(',').any(|o| o == *v))
         .collect();
-    let mut runs = Vec::new();
-    for round in 0..rounds {
-        for &variant in &variants {
-            let server_before = common::cpu_ticks(&server_pid);
-            let mut child =
-                common::spawn_self(1, &["--client", variant, &url, &calls.to_string(), &concurrency.to_string()]);
-            let line = common::read_line(&mut child);
-            common::stop(child);
-            let server_ticks = common::cpu_ticks(&server_pid) - server_before;
-            let run = Run::parse(variant, &line, server_ticks, calls);
-            println!("round {round} {run}");
-            assert_eq!(run.wrong, 0, "{variant}: wrong or lost answers");
-            runs.push(run);
+    for &concurrency in &levels {
+        let mut runs = Vec::new();
+        for round in 0..rounds {
+            for &variant in &variants {
+                let server_before = common::cpu_ticks(&server_pid);
+                let mut child =
+                    common::spawn_self(1, &["--client", variant, &url, &calls.to_string(), &concurrency.to_string()]);
+                let line = common::read_line(&mut child);
+                common::stop(child);
+                let server_ticks = common::cpu_ticks(&server_pid) - server_before;
+                let run = Run::parse(variant, &line, server_ticks, calls);
+                println!("round {round} ×{concurrency} {run}");
+                assert_eq!(run.wrong, 0, "{variant}: wrong or lost answers");
+                runs.push(run);
+            }
         }
+        println!("\n{concurrency} task(s):");
+        summarize(&runs, &variants);
     }
     common::stop(server);
-    summarize(&runs, &variants);
 }
 
 struct Run {
@@ -146,28 +159,36 @@ fn summarize(runs: &[Run], variants: &[&'static str]) {
         runs.iter().filter(|r| r.variant == variant).map(f).collect()
     };
     let baseline = of("jsonrpsee", |r| r.client_us);
+    let total = |r: &Run| r.client_us + r.server_us;
+    let baseline_total = of("jsonrpsee", total);
     println!(
-        "\nsummary (median [min–max] over rounds; ratio = median [min–max] of per-round client CPU ratios to jsonrpsee)"
+        "summary (median [min–max] over rounds; ratios = median [min–max] of per-round ratios to jsonrpsee: client CPU, then client + server CPU)"
     );
-    println!("| client | calls/s | client CPU µs/call | ratio | server CPU µs/call | latency p50 / p99 µs |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| client | calls/s | client CPU µs/call | ratio | server CPU µs/call | client + server µs/call | ratio | latency p50 / p99 µs |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for &variant in variants {
         let (rate, rate_lo, rate_hi) = common::median(of(variant, |r| r.calls_per_sec));
         let (cpu, lo, hi) = common::median(of(variant, |r| r.client_us));
         let (ratio, ratio_lo, ratio_hi) = common::paired_ratio(&of(variant, |r| r.client_us), &baseline);
         let server = common::median(of(variant, |r| r.server_us)).0;
+        let both = common::median(of(variant, total)).0;
+        let (both_ratio, both_lo, both_hi) = common::paired_ratio(&of(variant, total), &baseline_total);
         let (p50, p99) = (common::median(of(variant, |r| r.p50_us)).0, common::median(of(variant, |r| r.p99_us)).0);
         println!(
-            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} | {p50:.0} / {p99:.0} |"
+            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} | {both:.2} | {both_ratio:.2} [{both_lo:.2}–{both_hi:.2}] | {p50:.0} / {p99:.0} |"
         );
     }
     // What scaling out costs, per round (paired): each over its HTTP/1.1, one-endpoint self.
-    println!("\nscale-out ratios of client CPU per call (median [min–max] of per-round ratios)");
+    println!("\nratios of client CPU per call to the same transport alone (median [min–max] of per-round ratios)");
     for (variant, base) in [
         ("generated-reqwest-h2c", "generated-reqwest"),
         ("generated-hyper-h2c", "generated-hyper"),
         ("generated-reqwest-3-endpoints", "generated-reqwest"),
         ("generated-hyper-3-endpoints", "generated-hyper"),
+        ("generated-reqwest-auto-batch", "generated-reqwest"),
+        ("generated-hyper-auto-batch", "generated-hyper"),
     ] {
         if variants.contains(&variant) && variants.contains(&base) {
             let (ratio, lo, hi) = common::paired_ratio(&of(variant, |r| r.client_us), &of(base, |r| r.client_us));
@@ -259,6 +280,13 @@ impl Caller {
             #[cfg(feature = "hyper")]
             "generated-hyper-h2c" => {
                 Caller::Generated(CalculatorClient::builder(url).hyper().http2_prior_knowledge().build().unwrap())
+            }
+            "generated-reqwest-auto-batch" => {
+                Caller::Generated(CalculatorClient::builder(url).auto_batch(Duration::ZERO).build().unwrap())
+            }
+            #[cfg(feature = "hyper")]
+            "generated-hyper-auto-batch" => {
+                Caller::Generated(CalculatorClient::builder(url).hyper().auto_batch(Duration::ZERO).build().unwrap())
             }
             "generated-reqwest-3-endpoints" => {
                 Caller::Generated(CalculatorClient::builder(url).endpoints(more.to_vec()).build().unwrap())

@@ -1,6 +1,6 @@
 //! The generated client, one suite run over every transport: reqwest and
-//! hyper over a real loopback socket (HTTP/1.1, and HTTP/2 with prior
-//! knowledge), and in-process over a server and over
+//! hyper over a real loopback socket (HTTP/1.1, HTTP/2 with prior
+//! knowledge, and with automatic batching on), and in-process over a server and over
 //! an axum router (no socket, same encode → dispatch → decode path). Then
 //! the failures only a real network can produce, over both network
 //! transports. With the `msgpack` feature, the suite also runs with
@@ -27,6 +27,14 @@ enum Transport {
     /// The hyper transport over one multiplexed HTTP/2 connection (h2c).
     #[cfg(feature = "hyper")]
     H2Hyper,
+    /// reqwest, concurrent calls sent as automatic batches (no window).
+    AutoBatch,
+    /// The hyper transport, automatic batches gathered over 2 ms.
+    #[cfg(feature = "hyper")]
+    AutoBatchWindow,
+    /// reqwest, automatic batches in MessagePack.
+    #[cfg(feature = "msgpack")]
+    AutoBatchMsgPack,
     InProcess,
     InProcessRouter,
     /// A transport of the user's (`ClientBuilder::with_transport`).
@@ -65,6 +73,11 @@ fn over(transport: Transport, url: String) -> ClientBuilder<ProbeClient> {
         #[cfg(feature = "hyper")]
         Transport::Hyper => ProbeClient::builder(url).hyper(),
         Transport::H2Reqwest => ProbeClient::builder(url).http2_prior_knowledge(),
+        Transport::AutoBatch => ProbeClient::builder(url).auto_batch(Duration::ZERO),
+        #[cfg(feature = "hyper")]
+        Transport::AutoBatchWindow => ProbeClient::builder(url).hyper().auto_batch(Duration::from_millis(2)),
+        #[cfg(feature = "msgpack")]
+        Transport::AutoBatchMsgPack => ProbeClient::builder(url).codec(Codec::MsgPack).auto_batch(Duration::ZERO),
         #[cfg(feature = "hyper")]
         Transport::H2Hyper => ProbeClient::builder(url).hyper().http2_prior_knowledge(),
         #[cfg(feature = "msgpack")]
@@ -184,7 +197,8 @@ suite!(network: Reqwest, #[cfg(feature = "hyper")] Hyper, #[cfg(feature = "hyper
 // A custom transport's response limit is its own, so this one runs over the builder's transports.
 suite!(limits: Reqwest, #[cfg(feature = "hyper")] Hyper, H2Reqwest, #[cfg(feature = "hyper")] H2Hyper; [oversized_responses_are_refused]);
 
-suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, H2Reqwest, #[cfg(feature = "hyper")] H2Hyper, InProcess, InProcessRouter, Custom, #[cfg(feature = "hyper")] HyperClient,
+suite!(every: Reqwest, #[cfg(feature = "hyper")] Hyper, H2Reqwest, #[cfg(feature = "hyper")] H2Hyper,
+    AutoBatch, #[cfg(feature = "hyper")] AutoBatchWindow, #[cfg(feature = "msgpack")] AutoBatchMsgPack, InProcess, InProcessRouter, Custom, #[cfg(feature = "hyper")] HyperClient,
     #[cfg(feature = "msgpack")] ReqwestMsgPack, #[cfg(feature = "msgpack")] InProcessRouterMsgPack; [typed_results_round_trip,
     optional_arguments_may_be_none,
     application_errors_come_back_typed,

@@ -108,3 +108,37 @@ async fn generated_client_calls_a_jsonrpsee_server() {
 
     handle.stop().unwrap();
 }
+
+/// Automatic batches are standard JSON-RPC batches: a jsonrpsee server
+/// answers them, and every concurrent caller gets its own result (typed
+/// errors included). jsonrpsee's batch limit (set low here) refuses larger
+/// batches with one error object (its `-32010`), and the client sends them
+/// again in halves.
+#[tokio::test]
+async fn automatic_batches_to_a_jsonrpsee_server() {
+    let config = jsonrpsee::server::ServerConfig::builder()
+        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(8))
+        .build();
+    let server = jsonrpsee::server::Server::builder().set_config(config).build("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", server.local_addr().unwrap());
+    let handle = server.start(jsonrpsee_module());
+    let calc = CalculatorClient::builder(&url).auto_batch(std::time::Duration::from_millis(2)).build().unwrap();
+    let calls: Vec<_> = (0..100i64)
+        .map(|i| {
+            let calc = calc.clone();
+            tokio::spawn(async move {
+                match i % 10 {
+                    0 => assert!(matches!(
+                        calc.divide(1.0, 0.0).await,
+                        Err(remotipy::Error::App(MathError::DivisionByZero))
+                    )),
+                    _ => assert_eq!(calc.add(i, 1_000).await.unwrap(), i + 1_000),
+                }
+            })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap();
+    }
+    handle.stop().unwrap();
+}

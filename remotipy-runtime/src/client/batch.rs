@@ -42,11 +42,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use http::StatusCode;
-use serde::Deserialize;
 use serde::Serialize;
 
 use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
-use crate::client::response::{self, NumericId};
+use crate::client::response::{self, response_id};
 use crate::client::{Client, status_error};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
@@ -244,12 +243,7 @@ impl Replies {
             .collect();
         let start = self.body.as_ptr() as usize;
         for item in items {
-            #[derive(Deserialize)]
-            struct IdOnly {
-                id: Option<NumericId>,
-            }
-            let id = self.codec.decode::<IdOnly>(item).ok().and_then(|i| i.id?.0);
-            if let Some(&index) = id.and_then(|id| by_id.get(&id)) {
+            if let Some(&index) = response_id(self.codec, item).and_then(|id| by_id.get(&id)) {
                 let offset = item.as_ptr() as usize - start;
                 self.answers[index] = Some(offset..offset + item.len());
             }

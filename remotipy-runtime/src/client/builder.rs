@@ -109,6 +109,9 @@ pub struct ClientBuilder<C = Client> {
     retry: Retry,
     max_in_flight: usize,
     http2: bool,
+    /// The automatic batches' window, if on, and their limits (calls, bytes).
+    auto_batch: Option<Duration>,
+    auto_batch_limits: (usize, usize),
     error: Option<BuildError>,
     built: PhantomData<fn() -> C>,
 }
@@ -128,6 +131,8 @@ impl<C> ClientBuilder<C> {
             retry: Retry::default(),
             max_in_flight: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
             http2: false,
+            auto_batch: None,
+            auto_batch_limits: (crate::server::DEFAULT_MAX_BATCH_LEN, crate::server::DEFAULT_BODY_LIMIT),
             error: None,
             built: PhantomData,
         }
@@ -170,6 +175,28 @@ impl<C> ClientBuilder<C> {
     /// For the reqwest and hyper transports.
     pub fn http2_prior_knowledge(mut self) -> Self {
         self.http2 = true;
+        self
+    }
+
+    /// Sends concurrent calls together, as JSON-RPC batches: a call waits up
+    /// to `window` for others to join it (`Duration::ZERO`: no wait, only
+    /// the calls made in the same tick of the runtime join), and one made
+    /// while nothing else is in flight on the client goes at once. Each
+    /// caller still gets its own result, timeout and retries, as if sent
+    /// alone; calls with headers of their own (`with_options`) share a batch
+    /// only with calls sending the same headers; streams are never batched.
+    /// See also [`auto_batch_limits`](Self::auto_batch_limits).
+    pub fn auto_batch(mut self, window: Duration) -> Self {
+        self.auto_batch = Some(window);
+        self
+    }
+
+    /// At most `calls` calls, and about `bytes` bytes of them, in one
+    /// automatic batch (defaults: a remotipy server's limits, 1024 calls
+    /// and 2 MiB). A server that refuses a batch as too large anyway gets
+    /// it again in halves. Has no effect without [`auto_batch`](Self::auto_batch).
+    pub fn auto_batch_limits(mut self, calls: usize, bytes: usize) -> Self {
+        self.auto_batch_limits = (calls, bytes);
         self
     }
 
@@ -327,6 +354,11 @@ impl<C> ClientBuilder<C> {
             max_response_size: self.max_response_size,
             retry: self.retry,
             max_in_flight: self.max_in_flight,
+            auto_batch: self.auto_batch.map(|window| super::auto_batch::Settings {
+                window,
+                max_calls: self.auto_batch_limits.0,
+                max_bytes: self.auto_batch_limits.1,
+            }),
         };
         Ok(Client::from_parts(transports, settings))
     }

@@ -6,6 +6,7 @@
 //! root; this module adds what their signatures mention.
 
 mod attempts;
+mod auto_batch;
 mod builder;
 mod endpoints;
 mod options;
@@ -52,6 +53,8 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Every header this clone's calls send (defaults, then per-call options).
     headers: HeaderMap,
+    /// `headers` are the builder's: automatic batches group calls by headers.
+    default_headers: bool,
     timeout: Option<Duration>,
     /// The longest silence within a stream.
     stream_idle: Option<Duration>,
@@ -64,6 +67,7 @@ struct Shared {
     next_id: AtomicU64,
     retry: Retry,
     budget: retry::Budget,
+    auto_batch: Option<Arc<auto_batch::AutoBatch>>,
 }
 
 /// What a builder gives the client it builds.
@@ -75,6 +79,7 @@ pub(crate) struct Settings {
     pub max_response_size: usize,
     pub retry: Retry,
     pub max_in_flight: usize,
+    pub auto_batch: Option<auto_batch::Settings>,
 }
 
 /// The default per-call timeout: 60 s, so a silent server never hangs a caller.
@@ -115,8 +120,11 @@ impl Client {
             next_id: AtomicU64::new(1),
             budget: retry::Budget::new(&settings.retry),
             retry: settings.retry,
+            auto_batch: (settings.auto_batch)
+                .map(|batching| Arc::new(auto_batch::AutoBatch::new(batching, settings.headers.clone()))),
         });
-        Client { shared, headers: settings.headers, timeout: settings.timeout, stream_idle: settings.stream_idle }
+        let (headers, timeout, stream_idle) = (settings.headers, settings.timeout, settings.stream_idle);
+        Client { shared, headers, default_headers: true, timeout, stream_idle }
     }
 
     /// Where calls go (the first endpoint, when there are several).
@@ -134,7 +142,8 @@ impl Client {
     /// in `options` is an error.
     pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
         let (headers, timeout, stream_idle) = options.over(&self.headers, self.timeout, self.stream_idle)?;
-        Ok(Client { shared: Arc::clone(&self.shared), headers, timeout, stream_idle })
+        let default_headers = self.default_headers && headers == self.headers;
+        Ok(Client { shared: Arc::clone(&self.shared), headers, default_headers, timeout, stream_idle })
     }
 
     /// Calls `method` with `params` (a struct or map for named params, a
@@ -160,7 +169,7 @@ impl Client {
         idempotent: bool,
     ) -> Result<(), Error> {
         let body = self.encode(method, params, None)?;
-        let response = self.exchange(method, body, idempotent).await?;
+        let response = self.send_one(method, body, None, idempotent).await?;
         match response.status.is_success() {
             true => Ok(()),
             false => Err(status_error(method, response.status, &response.body)),
@@ -218,12 +227,27 @@ impl Client {
     ) -> Result<R, Error<E>> {
         let id = self.next_id();
         let body = self.encode(method, params, Some(id))?;
-        let response = self.exchange(method, body, idempotent).await?;
+        let response = self.send_one(method, body, Some(id), idempotent).await?;
         if response.status != StatusCode::OK && response.body.is_empty() {
             return Err(status_error(method, response.status, &response.body));
         }
         let decoded = response::decode(self.codec(), method, id, response.status, &response.body, decode_app);
         decoded.map_err(|error| self.timed_out(error))
+    }
+
+    /// Sends one call (`id`: `None` for a notification): with others in an
+    /// automatic batch when the client makes them, else alone.
+    async fn send_one<E>(
+        &self,
+        method: &'static str,
+        body: Vec<u8>,
+        id: Option<u64>,
+        idempotent: bool,
+    ) -> Result<crate::transport::TransportResponse, Error<E>> {
+        match &self.shared.auto_batch {
+            Some(batcher) => batcher.submit(self, method, body, id, idempotent).await,
+            None => self.exchange(method, body, idempotent).await,
+        }
     }
 
     /// The server's "deadline exceeded" is this call's timeout: the server

@@ -98,6 +98,16 @@ where
     }
 }
 
+/// The id of one response object of a batch answer, if it is one this
+/// client could have sent.
+pub(crate) fn response_id(codec: Codec, item: &[u8]) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<NumericId>,
+    }
+    codec.decode::<IdOnly>(item).ok()?.id?.0
+}
+
 /// A response that is only an error (as a server answers a refused batch).
 #[derive(Deserialize)]
 pub(crate) struct ErrorOnly {
