@@ -6,9 +6,10 @@
 //! a zero window, it lets the tasks that are ready run first, so the calls
 //! made in the same tick join it), takes every call queued by then, and
 //! sends them, each batch in a task of its own so that a caller giving up
-//! never takes the others' answers with it. A call made when nothing else
-//! is in flight on the client goes at once, alone: a lone caller pays
-//! nothing for batching.
+//! never takes the others' answers with it. With no window, a call made
+//! while fewer than 4 others are in flight on the client goes at once,
+//! alone: a lone caller pays nothing for batching, and a few callers are
+//! not serialized into one request at a time.
 //!
 //! Calls are grouped so that each batch is what its calls would be alone:
 //! - by idempotency: a batch of idempotent calls is retried as one of them

@@ -180,8 +180,8 @@ impl<C> ClientBuilder<C> {
 
     /// Sends concurrent calls together, as JSON-RPC batches: a call waits up
     /// to `window` for others to join it (`Duration::ZERO`: no wait, only
-    /// the calls made in the same tick of the runtime join), and one made
-    /// while nothing else is in flight on the client goes at once. Each
+    /// the calls made in the same tick of the runtime join); with no window,
+    /// a call made while fewer than 4 others are in flight goes at once. Each
     /// caller still gets its own result, timeout and retries, as if sent
     /// alone; calls with headers of their own (`with_options`) share a batch
     /// only with calls sending the same headers; streams are never batched.
