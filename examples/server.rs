@@ -3,35 +3,76 @@
 //! ```text
 //! cargo run --release --example server -- --listen 127.0.0.1:3000
 //! ```
+//!
+//! `--allow-origin ORIGIN` (repeatable; `*` for any) lets web pages from
+//! that origin call it: the CORS policy a browser client needs.
 
 mod api;
 mod app;
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// What the command line says.
+struct Args {
+    listen: SocketAddr,
+    allow_origins: Vec<HeaderValue>,
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     app::init_tracing();
-    let listen = parse_listen()?;
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let args = parse_args()?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!("serving Users and Calculator at http://{}/rpc", listener.local_addr()?);
     let rpc = app::server()?;
-    let service = app::router(rpc.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let mut router = app::router(rpc.clone());
+    if !args.allow_origins.is_empty() {
+        router = router.layer(cors(args.allow_origins));
+    }
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal(rpc)).await?;
     tracing::info!("shut down");
     Ok(())
 }
 
-fn parse_listen() -> Result<SocketAddr, String> {
+fn parse_args() -> Result<Args, String> {
+    let usage = "usage: server [--listen ADDR] [--allow-origin ORIGIN]...";
     let mut args = std::env::args().skip(1);
-    let mut listen = "127.0.0.1:3000".to_owned();
+    let (mut listen, mut allow_origins) = ("127.0.0.1:3000".to_owned(), Vec::new());
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => listen = args.next().ok_or("--listen needs an address, e.g. 127.0.0.1:3000")?,
-            other => return Err(format!("unknown argument `{other}`; usage: server [--listen ADDR]")),
+            "--allow-origin" => {
+                let origin = args.next().ok_or("--allow-origin needs an origin, e.g. http://127.0.0.1:8000")?;
+                allow_origins
+                    .push(HeaderValue::try_from(&origin).map_err(|e| format!("--allow-origin {origin}: {e}"))?);
+            }
+            other => return Err(format!("unknown argument `{other}`; {usage}")),
         }
     }
-    listen.parse().map_err(|e| format!("--listen {listen}: {e}"))
+    let listen = listen.parse().map_err(|e| format!("--listen {listen}: {e}"))?;
+    Ok(Args { listen, allow_origins })
+}
+
+/// Pages from `origins` may call: POST with the headers remotipy's client
+/// sends (and `authorization`), the preflight cached for ten minutes.
+fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
+    let origins = match origins.iter().any(|origin| origin == "*") {
+        true => AllowOrigin::any(),
+        false => AllowOrigin::list(origins),
+    };
+    let allow_headers: Vec<HeaderName> =
+        remotipy::protocol::CORS_REQUEST_HEADERS.into_iter().chain([axum::http::header::AUTHORIZATION]).collect();
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::POST])
+        .allow_headers(allow_headers)
+        .expose_headers(remotipy::protocol::CORS_RESPONSE_HEADERS)
+        .max_age(Duration::from_secs(600))
 }
 
 /// Ctrl-C or SIGTERM: open streams end (their last event says the server

@@ -49,6 +49,11 @@
 //! service by hand), [`protocol`] (codes and error objects), [`client`] and [`server`] (their
 //! build errors and defaults), and `blocking` and `openrpc` with their features.
 //!
+//! The features `client` and `server` (both default) choose the sides compiled: a crate with
+//! only `client` compiles no axum, one with only `server` no reqwest, and the generated code
+//! follows, so the shared crate needs no features of its own. The client also builds for
+//! `wasm32-unknown-unknown`, over the browser's `fetch` (`docs/browser.md`).
+//!
 //! The README is the guide; `docs/` in the repository has the reference (wire protocol,
 //! errors and limits, performance).
 
@@ -71,12 +76,12 @@
 ///
 /// - the trait itself, each method returning `impl RemoteFuture<Output = T> + Send` so the
 ///   server runs calls on a multi-threaded runtime; implementations write `async fn`;
-/// - `GeoClient`: `GeoClient::new(url)?.distance(a, b).await` returns
+/// - `GeoClient` (feature `client`): `GeoClient::new(url)?.distance(a, b).await` returns
 ///   `Result<f64, remotipy::Error<GeoError>>`, flat, with the server's error in
 ///   [`Error::App`]; `GeoClient::builder(url)` configures it ([`ClientBuilder`]);
-///   `GeoClient::in_process(server)` calls a server without a socket;
+///   `GeoClient::in_process(server)` calls a server without a socket (both features);
 /// - `GeoBatch` (`client.batch()`): the same methods queued into one JSON-RPC batch;
-/// - `GeoServer<S: Geo>`: `into_route()` / `into_router()` for axum, `into_server()` for a
+/// - `GeoServer<S: Geo>` (feature `server`): `into_route()` / `into_router()` for axum, `into_server()` for a
 ///   [`Server`];
 /// - with feature `blocking`, `GeoBlockingClient`: the calls without `.await`.
 ///

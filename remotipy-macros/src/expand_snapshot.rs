@@ -6,8 +6,81 @@ use quote::quote;
 
 fn expand_pretty(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
     let expanded = crate::expand(args, item);
-    let file = syn::parse2::<syn::File>(expanded).expect("the expansion parses as a file");
+    let mut file = syn::parse2::<syn::File>(expanded).expect("the expansion parses as a file");
+    open_gates(&mut file.items);
     prettyplease::unparse(&file)
+}
+
+/// Replaces each `::remotipy::__private::if_*! { items }` by its items, marked
+/// `#[gate(if_*)]`, so the snapshot shows the gated code formatted like the
+/// rest (prettyplease leaves a macro's tokens on a few long lines).
+fn open_gates(items: &mut Vec<syn::Item>) {
+    let mut opened = Vec::with_capacity(items.len());
+    for mut item in items.drain(..) {
+        match &mut item {
+            syn::Item::Macro(gated) if is_gate(&gated.mac) => {
+                let gate = gated.mac.path.segments.last().map(|s| s.ident.clone());
+                let mut inner: syn::File = gated.mac.parse_body().expect("a gate holds items");
+                open_gates(&mut inner.items);
+                for mut item in inner.items {
+                    if let Some(attrs) = attrs_mut(&mut item) {
+                        attrs.insert(0, syn::parse_quote!(#[gate(#gate)]));
+                    }
+                    opened.push(item);
+                }
+                continue;
+            }
+            syn::Item::Const(konst) => {
+                if let syn::Expr::Block(block) = &mut *konst.expr {
+                    open_gates_in_block(&mut block.block);
+                }
+            }
+            _ => {}
+        }
+        opened.push(item);
+    }
+    *items = opened;
+}
+
+fn open_gates_in_block(block: &mut syn::Block) {
+    let mut items = Vec::new();
+    let mut rest = Vec::new();
+    for stmt in block.stmts.drain(..) {
+        match stmt {
+            syn::Stmt::Item(item) => items.push(item),
+            syn::Stmt::Macro(m) if is_gate(&m.mac) => items.push(syn::Item::Macro(syn::ItemMacro {
+                attrs: m.attrs,
+                ident: None,
+                mac: m.mac,
+                semi_token: m.semi_token,
+            })),
+            other => rest.push(other),
+        }
+    }
+    open_gates(&mut items);
+    block.stmts = items.into_iter().map(syn::Stmt::Item).chain(rest).collect();
+}
+
+fn is_gate(mac: &syn::Macro) -> bool {
+    mac.path.segments.iter().any(|s| s.ident == "__private")
+        && mac.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("if_"))
+}
+
+fn attrs_mut(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    match item {
+        syn::Item::Struct(i) => Some(&mut i.attrs),
+        syn::Item::Impl(i) => Some(&mut i.attrs),
+        syn::Item::Const(i) => Some(&mut i.attrs),
+        syn::Item::Fn(i) => Some(&mut i.attrs),
+        syn::Item::Enum(i) => Some(&mut i.attrs),
+        syn::Item::Type(i) => Some(&mut i.attrs),
+        syn::Item::Static(i) => Some(&mut i.attrs),
+        syn::Item::Trait(i) => Some(&mut i.attrs),
+        syn::Item::Mod(i) => Some(&mut i.attrs),
+        syn::Item::Use(i) => Some(&mut i.attrs),
+        syn::Item::Macro(i) => Some(&mut i.attrs),
+        _ => None,
+    }
 }
 
 #[test]

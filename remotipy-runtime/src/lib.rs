@@ -4,16 +4,35 @@
 
 #![warn(missing_docs)]
 
+// What cannot run in a browser says so, instead of failing deep in a dependency.
+#[cfg(all(target_arch = "wasm32", feature = "hyper"))]
+compile_error!(
+    "remotipy's `hyper` feature opens TCP connections itself, which wasm32 cannot: \
+     there the client sends with reqwest over the browser's fetch; leave `hyper` off for this target"
+);
+#[cfg(all(target_arch = "wasm32", feature = "blocking"))]
+compile_error!(
+    "remotipy's `blocking` feature waits on its thread, which wasm32 (one thread, the event loop's) cannot: \
+     leave `blocking` off for this target and `.await` the calls"
+);
+
+#[cfg(any(feature = "client", feature = "server"))]
 mod body;
+#[cfg(any(feature = "client", feature = "server"))]
 mod codec;
 mod error;
 mod error_code;
 mod future;
-#[cfg(feature = "otel")]
+#[cfg(all(feature = "otel", any(feature = "client", feature = "server")))]
 mod trace;
 
+#[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "client")]
+mod rt;
+#[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "client")]
 pub mod transport;
 
 #[cfg(feature = "blocking")]
@@ -22,6 +41,7 @@ pub mod blocking;
 pub mod protocol;
 
 /// Batches: several calls in one request, each answer read back typed.
+#[cfg(feature = "client")]
 pub mod batch {
     pub use crate::client::batch::{Batch, Pending, Replies};
 }
@@ -34,6 +54,7 @@ pub mod batch {
 pub mod stream {
     #[cfg(feature = "blocking")]
     pub use crate::blocking::BlockingItems;
+    #[cfg(feature = "client")]
     pub use crate::client::stream::Items;
     pub use crate::protocol::ITEM_METHOD;
     pub use futures_util::stream::{Stream, StreamExt};
@@ -41,6 +62,7 @@ pub mod stream {
 
 /// What a service is to the [`Server`]: the trait generated services
 /// implement, and what it takes to write one by hand.
+#[cfg(feature = "server")]
 pub mod service {
     pub use crate::future::BoxFuture;
     pub use crate::server::service::{Call, MethodInfo, Reply, RpcService};
@@ -48,27 +70,32 @@ pub mod service {
 
 /// OpenRPC discovery (feature `openrpc`): every server answers
 /// [`DISCOVER`](openrpc::DISCOVER) with a document generated services fill.
-#[cfg(feature = "openrpc")]
+#[cfg(all(feature = "openrpc", feature = "server"))]
 pub mod openrpc {
     pub use crate::server::openrpc::{DISCOVER, Describer, MethodDoc, OPENRPC_VERSION};
 }
 
+#[cfg(feature = "client")]
 pub use client::{CallOptions, Client, ClientBuilder};
+#[cfg(any(feature = "client", feature = "server"))]
 pub use codec::Codec;
 pub use error::Error;
 pub use error_code::ErrorCode;
 pub use future::RemoteFuture;
+#[cfg(feature = "server")]
 pub use server::{Context, Server, ServerBuilder};
 
 /// The axum remotipy serves with (0.8): `into_router` and `into_route` give
 /// its types, so mount them with this very version (`remotipy::axum::Router`,
 /// `remotipy::axum::http::StatusCode`), or depend on the same `axum = "0.8"`.
+#[cfg(feature = "server")]
 pub use axum;
 /// The `http` types in remotipy's signatures (`HeaderMap` for
 /// [`CallOptions::headers`], `StatusCode` for [`ErrorCode::http_status`]).
 pub use http;
 /// The reqwest remotipy calls with (0.13), for
 /// [`ClientBuilder::reqwest_client`].
+#[cfg(feature = "client")]
 pub use reqwest;
 /// The JSON Schema generator the OpenRPC document uses (feature `openrpc`,
 /// schemars 1.x): derive `schemars::JsonSchema` on every DTO.

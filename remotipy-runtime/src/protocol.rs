@@ -43,6 +43,24 @@ pub const ITEM_METHOD: &str = "rpc.item";
 /// on its behalf inherit what is left.
 pub const TIMEOUT_HEADER: &str = "remotipy-timeout-ms";
 
+/// The request headers a remotipy client sends that a browser sends only
+/// once a server's CORS policy allows them (they are not "CORS-safelisted";
+/// `content-type` is there because `application/json` is not a form type):
+/// what a CORS layer in front of a remotipy endpoint must allow, with the
+/// caller's own headers (`authorization`, say). Each call of a browser
+/// client is then preceded by a preflight `OPTIONS`, which the layer's
+/// `max_age` lets the browser cache.
+pub const CORS_REQUEST_HEADERS: [http::HeaderName; 4] = [
+    http::header::CONTENT_TYPE,
+    http::HeaderName::from_static(TIMEOUT_HEADER),
+    http::HeaderName::from_static("traceparent"),
+    http::HeaderName::from_static("tracestate"),
+];
+
+/// The response headers a remotipy client reads that a browser shows it
+/// only when a server's CORS policy exposes them.
+pub const CORS_RESPONSE_HEADERS: [http::HeaderName; 1] = [http::header::RETRY_AFTER];
+
 /// A JSON-RPC error object as it travels on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorObject {
@@ -67,18 +85,22 @@ impl ErrorObject {
         self
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn parse_error(detail: impl fmt::Display) -> Self {
         Self::new(code::PARSE_ERROR, format!("parse error: {detail}"))
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn invalid_request(detail: impl fmt::Display) -> Self {
         Self::new(code::INVALID_REQUEST, format!("invalid request: {detail}"))
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn method_not_found(method: &str) -> Self {
         Self::new(code::METHOD_NOT_FOUND, format!("method not found: `{method}`"))
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn internal(detail: impl fmt::Display) -> Self {
         Self::new(code::INTERNAL_ERROR, format!("internal error: {detail}"))
     }

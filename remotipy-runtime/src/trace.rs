@@ -11,29 +11,31 @@
 use http::HeaderMap;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TraceContextExt;
-use opentelemetry_http::{HeaderExtractor, HeaderInjector};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// The current span's trace context, if it is part of a trace.
+#[cfg(feature = "client")]
 pub(crate) fn current() -> Option<opentelemetry::Context> {
     let context = tracing::Span::current().context();
     context.span().span_context().is_valid().then_some(context)
 }
 
 /// Writes `trace` into `headers`, unless the caller set `traceparent` itself.
+#[cfg(feature = "client")]
 pub(crate) fn inject(trace: &opentelemetry::Context, headers: &mut HeaderMap) {
     if !headers.contains_key("traceparent") {
-        TraceContextPropagator::new().inject_context(trace, &mut HeaderInjector(headers));
+        TraceContextPropagator::new().inject_context(trace, &mut opentelemetry_http::HeaderInjector(headers));
     }
 }
 
 /// Makes `span` continue the trace `headers` carry, if they carry one.
+#[cfg(feature = "server")]
 pub(crate) fn continue_from(span: &tracing::Span, headers: &HeaderMap) {
     if !headers.contains_key("traceparent") {
         return;
     }
-    let parent = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
+    let parent = TraceContextPropagator::new().extract(&opentelemetry_http::HeaderExtractor(headers));
     if parent.span().span_context().is_valid() {
         // Fails only when the span is already closed or not an OpenTelemetry one.
         let _ = span.set_parent(parent);

@@ -18,9 +18,15 @@ pub struct ExampleServer {
 impl ExampleServer {
     /// Starts one on a free loopback port and waits until it serves.
     pub fn start() -> ExampleServer {
+        Self::start_with(&[])
+    }
+
+    /// The same, with more command-line arguments.
+    pub fn start_with(args: &[&str]) -> ExampleServer {
         let binary = binary();
         let mut child = Command::new(&binary)
             .args(["--listen", "127.0.0.1:0"])
+            .args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())

@@ -10,7 +10,7 @@ use crate::model::{Method, Output};
 
 /// The struct (public, documented) and its impls (inside the private const).
 pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
-    let (krate, vis, trait_ident) = (cx.krate, cx.vis, cx.trait_ident);
+    let (krate, private, vis, trait_ident) = (cx.krate, &cx.private, cx.vis, cx.trait_ident);
     let (ident, batch, server) = (cx.client_ident(), cx.batch_ident(), cx.server_ident());
     let doc = format!(
         "Calls a remote [`{trait_ident}`] over JSON-RPC 2.0: one method per trait method, same arguments, \
@@ -44,11 +44,6 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
                 Self { client }
             }
 
-            #[doc = #in_process_doc]
-            #vis fn in_process(target: impl ::core::convert::Into<#krate::transport::InProcess>) -> Self {
-                Self { client: #krate::Client::in_process(target) }
-            }
-
             /// The untyped client underneath.
             #vis fn client(&self) -> &#krate::Client {
                 &self.client
@@ -70,6 +65,18 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
         }
 
         #build
+
+        // Calling a server in this process takes both sides.
+        #private::if_both! {
+            #allow
+            #[allow(dead_code)]
+            impl #ident {
+                #[doc = #in_process_doc]
+                #vis fn in_process(target: impl ::core::convert::Into<#krate::transport::InProcess>) -> Self {
+                    Self { client: #krate::Client::in_process(target) }
+                }
+            }
+        }
     };
     (def, imp)
 }

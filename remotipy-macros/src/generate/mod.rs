@@ -41,20 +41,31 @@ pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
     let (batch_def, batch_impl) = batch::generate(&cx);
     let (blocking_def, blocking_impl) = blocking::generate(&cx);
     let (server_def, server_impl) = server::generate(&cx);
+    let private = &cx.private;
+    // Each side exists only where remotipy's `client` or `server` feature is
+    // on: the runtime's macros decide, so the user's crate needs no features.
     quote! {
         #trait_def
-        #client_def
-        #batch_def
+        #private::if_client! {
+            #client_def
+            #batch_def
+        }
         #blocking_def
-        #server_def
+        #private::if_server! {
+            #server_def
+        }
         // Private to this expansion: the method specs and the impls that use them.
         const _: () = {
             #markers
             #(#specs)*
-            #client_impl
-            #batch_impl
+            #private::if_client! {
+                #client_impl
+                #batch_impl
+            }
             #blocking_impl
-            #server_impl
+            #private::if_server! {
+                #server_impl
+            }
         };
     }
 }

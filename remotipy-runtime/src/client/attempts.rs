@@ -5,9 +5,9 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use crate::rt::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use tokio::time::Instant;
 
 use super::retry::{retry_after, unavailable};
 use super::{Client, Retry, transport_error};
@@ -93,7 +93,10 @@ impl Client {
     pub(super) fn deadline(&self) -> Option<(Instant, Duration)> {
         let now = Instant::now();
         let own = self.timeout.map(|after| (now + after, after));
+        #[cfg(feature = "server")]
         let inherited = crate::server::Context::current().and_then(|context| context.deadline());
+        #[cfg(not(feature = "server"))]
+        let inherited: Option<Instant> = None;
         match (own, inherited) {
             (Some((at, _)), Some(inherited)) if inherited >= at => own,
             (_, Some(inherited)) => Some((inherited, inherited.saturating_duration_since(now))),
@@ -117,7 +120,7 @@ impl Client {
             tries += 1;
             let lease = match deadline {
                 Some((at, _)) => {
-                    tokio::time::timeout_at(at, shared.endpoints.lease(avoid)).await.map_err(|_| timed_out())?
+                    crate::rt::timeout_at(at, shared.endpoints.lease(avoid)).await.map_err(|_| timed_out())?
                 }
                 None => shared.endpoints.lease(avoid).await,
             };
@@ -130,7 +133,7 @@ impl Client {
             };
             let sent = X::start(&*lease.endpoint.transport, request);
             let outcome = match attempt_end(deadline, retry) {
-                Some(at) => tokio::time::timeout_at(at, sent).await.ok(),
+                Some(at) => crate::rt::timeout_at(at, sent).await.ok(),
                 None => Some(sent.await),
             };
             // What went wrong, whether the call may have run, and how long the server asked to wait.
@@ -170,7 +173,7 @@ impl Client {
             tracing::debug!(method, tries, ?wait, "remotipy: retrying");
             avoid = Some(lease.index);
             drop(lease);
-            tokio::time::sleep(wait).await;
+            crate::rt::sleep(wait).await;
         }
     }
 

@@ -27,10 +27,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::rt::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tokio::sync::oneshot;
-use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::Client;
@@ -44,6 +44,12 @@ use crate::transport::TransportResponse;
 /// would serialize them into one request at a time (measured at 4 callers:
 /// half the calls per second of unbatched calls).
 const GO_ALONE_BELOW: usize = 4;
+
+/// The default limits of one batch: a remotipy server's (its
+/// `DEFAULT_MAX_BATCH_LEN` and `DEFAULT_BODY_LIMIT`, which a test checks),
+/// so that its batches are never refused as too large.
+pub(crate) const DEFAULT_MAX_CALLS: usize = 1024;
+pub(crate) const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
 
 /// The method name batches are logged and reported under.
 const BATCH: &str = "batch";
@@ -156,14 +162,14 @@ impl AutoBatch {
                 let mut lead = Lead { batcher: self, client, own: Some(answer) };
                 match self.window.is_zero() {
                     true => tokio::task::yield_now().await,
-                    false => tokio::time::sleep(self.window).await,
+                    false => crate::rt::sleep(self.window).await,
                 }
                 lead.own.take().expect("taken once")
             }
         };
         let answer = match deadline {
             Some((at, after)) => {
-                tokio::time::timeout_at(at, answer).await.map_err(|_| Error::Timeout { method, after })?
+                crate::rt::timeout_at(at, answer).await.map_err(|_| Error::Timeout { method, after })?
             }
             None => answer.await,
         };
@@ -181,14 +187,13 @@ impl AutoBatch {
             queue.led = false;
             std::mem::take(&mut queue.waiting)
         };
-        // Outside a runtime (one shutting down) the calls cannot go: their
-        // callers, gone with the runtime too, get "dropped".
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         for mut batch in self.batches(waiting) {
             let headers = batch[0].headers.take().unwrap_or_else(|| self.defaults.clone());
             let client = Client { headers, ..client.clone() };
-            // The batch carries the leader's trace context, if any.
-            runtime.spawn(send(client, batch).instrument(tracing::Span::current()));
+            // The batch carries the leader's trace context, if any. Outside
+            // a runtime (one shutting down) it cannot go: its callers, gone
+            // with the runtime too, get "dropped".
+            crate::rt::spawn(send(client, batch).instrument(tracing::Span::current()));
         }
     }
 
@@ -358,5 +363,14 @@ impl std::fmt::Display for Shared {
 impl std::error::Error for Shared {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0.source()
+    }
+}
+
+#[cfg(all(test, feature = "server"))]
+mod tests {
+    #[test]
+    fn the_default_limits_are_a_remotipy_servers() {
+        assert_eq!(super::DEFAULT_MAX_CALLS, crate::server::DEFAULT_MAX_BATCH_LEN);
+        assert_eq!(super::DEFAULT_MAX_BYTES, crate::server::DEFAULT_BODY_LIMIT);
     }
 }

@@ -10,7 +10,9 @@ use reqwest::Url;
 use super::options::{append, parse_header};
 use super::{Client, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_TIMEOUT, Retry, Settings};
 use crate::codec::Codec;
-use crate::transport::{DEFAULT_MAX_RESPONSE_SIZE, InProcess, ReqwestTransport, Transport};
+#[cfg(feature = "server")]
+use crate::transport::InProcess;
+use crate::transport::{DEFAULT_MAX_RESPONSE_SIZE, ReqwestTransport, Transport};
 
 /// Why a client (or per-call options) could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +77,9 @@ impl BuildTarget for Client {
 /// Which transport `build` makes.
 enum Choice {
     Reqwest(Option<reqwest::Client>),
-    #[cfg(feature = "hyper")]
+    #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
     Hyper,
+    #[cfg(feature = "server")]
     InProcess(InProcess),
     Custom(Box<dyn Transport>),
 }
@@ -108,6 +111,7 @@ pub struct ClientBuilder<C = Client> {
     max_response_size: usize,
     retry: Retry,
     max_in_flight: usize,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     http2: bool,
     /// The automatic batches' window, if on, and their limits (calls, bytes).
     auto_batch: Option<Duration>,
@@ -132,7 +136,7 @@ impl<C> ClientBuilder<C> {
             max_in_flight: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
             http2: false,
             auto_batch: None,
-            auto_batch_limits: (crate::server::DEFAULT_MAX_BATCH_LEN, crate::server::DEFAULT_BODY_LIMIT),
+            auto_batch_limits: (super::auto_batch::DEFAULT_MAX_CALLS, super::auto_batch::DEFAULT_MAX_BYTES),
             error: None,
             built: PhantomData,
         }
@@ -172,7 +176,9 @@ impl<C> ClientBuilder<C> {
     /// Speaks HTTP/2 from the first byte ("prior knowledge", `h2c` over
     /// plain `http://`), every call a stream on one multiplexed connection
     /// per endpoint: the server must accept it, as a remotipy server does.
-    /// For the reqwest and hyper transports.
+    /// For the reqwest and hyper transports; absent on wasm32, where the
+    /// browser chooses the protocol.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn http2_prior_knowledge(mut self) -> Self {
         self.http2 = true;
         self
@@ -202,6 +208,7 @@ impl<C> ClientBuilder<C> {
 
     /// A builder whose client calls `target` in this process: a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included).
+    #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");
         builder.transport = Choice::InProcess(target.into());
@@ -270,7 +277,7 @@ impl<C> ClientBuilder<C> {
     /// of reqwest: less CPU per call, plain `http://` only (feature `hyper`;
     /// for TLS, give [`HyperTransport::with_client`](crate::transport::HyperTransport::with_client)
     /// a TLS connector and use [`ClientBuilder::with_transport`]).
-    #[cfg(feature = "hyper")]
+    #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
     pub fn hyper(mut self) -> Self {
         self.transport = Choice::Hyper;
         self
@@ -308,6 +315,7 @@ impl<C> ClientBuilder<C> {
             _ => Err(BuildError::EndpointsNeedNetwork { transport: transport.endpoint().to_owned() }),
         };
         let transports: Vec<Box<dyn Transport>> = match self.transport {
+            #[cfg(feature = "server")]
             Choice::InProcess(target) => {
                 network_only(&target)?;
                 vec![Box::new(target)]
@@ -322,6 +330,7 @@ impl<C> ClientBuilder<C> {
                     Some(client) => client,
                     None => {
                         let builder = reqwest::Client::builder();
+                        #[cfg(not(target_arch = "wasm32"))]
                         let builder = if self.http2 { builder.http2_prior_knowledge() } else { builder };
                         builder.build().map_err(BuildError::Http)?
                     }
@@ -330,7 +339,7 @@ impl<C> ClientBuilder<C> {
                 let transport = |url| Box::new(ReqwestTransport::new(client.clone(), url)) as Box<dyn Transport>;
                 parsed.into_iter().map(transport).collect()
             }
-            #[cfg(feature = "hyper")]
+            #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
             Choice::Hyper => {
                 let mut transports = Vec::new();
                 for url in &urls {
@@ -404,7 +413,7 @@ fn parse_url(url: &str, own_client: bool) -> Result<Url, BuildError> {
 }
 
 /// hyper speaks plain HTTP only: the same checks as for reqwest, then `http`.
-#[cfg(feature = "hyper")]
+#[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
 fn parse_uri(url: &str) -> Result<http::Uri, BuildError> {
     let error = |reason: String| BuildError::Url { url: url.to_owned(), reason };
     let parsed = parse_url(url, true)?;

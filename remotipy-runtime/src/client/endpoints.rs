@@ -8,8 +8,8 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::rt::Instant;
 use tokio::sync::{Semaphore, SemaphorePermit};
-use tokio::time::Instant;
 
 use crate::transport::Transport;
 
@@ -61,7 +61,7 @@ impl Endpoints {
             })
             .collect();
         let seed = std::collections::hash_map::RandomState::new();
-        let random = std::hash::BuildHasher::hash_one(&seed, std::process::id()) | 1;
+        let random = std::hash::BuildHasher::hash_one(&seed, since_epoch()) | 1;
         Endpoints { list, epoch: Instant::now(), random: AtomicU64::new(random) }
     }
 
@@ -142,6 +142,16 @@ impl Endpoints {
         self.random.store(x, Ordering::Relaxed);
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
+}
+
+/// A seed that differs between processes on every target (a browser's
+/// hasher keys are fixed, and it has no process id).
+fn since_epoch() -> u128 {
+    #[cfg(not(target_arch = "wasm32"))]
+    use std::time::SystemTime;
+    #[cfg(target_arch = "wasm32")]
+    use web_time::SystemTime;
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |since| since.as_nanos())
 }
 
 #[cfg(test)]

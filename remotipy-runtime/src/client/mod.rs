@@ -32,7 +32,9 @@ use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::protocol::ErrorObject;
-use crate::transport::{InProcess, ResponseTooLarge, Transport};
+#[cfg(feature = "server")]
+use crate::transport::InProcess;
+use crate::transport::{ResponseTooLarge, Transport};
 use stream::Items;
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
@@ -108,6 +110,7 @@ impl Client {
     /// A client calling `target` in this process (no socket): a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included);
     /// same encoding, dispatch and decoding as over HTTP.
+    #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         ClientBuilder::in_process(target).build().expect("an in-process client has nothing to fail on")
     }

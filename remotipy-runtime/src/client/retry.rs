@@ -10,9 +10,11 @@
 //! ten seconds, and at least 10 retries a second).
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
+
+use crate::rt::Instant;
 
 /// How a client retries calls (`ClientBuilder::retry`).
 ///

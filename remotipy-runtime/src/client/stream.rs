@@ -10,11 +10,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::rt::{Instant, Sleep};
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::time::{Instant, Sleep};
 
 use http::StatusCode;
 use http::header::CONTENT_TYPE;
@@ -111,9 +111,7 @@ impl super::Client {
         let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
         let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
         let body = match deadline {
-            Some((at, after)) => {
-                tokio::time::timeout_at(at, read).await.map_err(|_| Error::Timeout { method, after })?
-            }
+            Some((at, after)) => crate::rt::timeout_at(at, read).await.map_err(|_| Error::Timeout { method, after })?,
             None => read.await,
         };
         let body = body.map_err(|e| match e {
@@ -147,7 +145,7 @@ impl<T, E> Items<T, E> {
             first: reading.deadline,
             idle: reading.idle,
             last_bytes: now,
-            timer: Box::pin(tokio::time::sleep_until(now)),
+            timer: Box::pin(crate::rt::sleep_until(now)),
         };
         let deadline = state.deadline();
         state.timer.as_mut().reset(deadline);

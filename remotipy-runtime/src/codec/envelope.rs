@@ -2,14 +2,18 @@
 //! ids, written straight into one buffer per codec, so a result is encoded
 //! once, in place.
 
+#[cfg(feature = "client")]
 use serde::Serialize;
 
 use super::Codec;
+#[cfg(feature = "client")]
 use crate::error::BoxError;
+#[cfg(feature = "server")]
 use crate::protocol::ErrorObject;
 
 impl Codec {
     /// Appends one request object (a notification when `id` is `None`).
+    #[cfg(feature = "client")]
     pub(crate) fn encode_request<P: Serialize + ?Sized>(
         self,
         buf: &mut Vec<u8>,
@@ -30,6 +34,7 @@ impl Codec {
 
     /// The start of a success response, up to the result's value; the result
     /// follows, then [`Codec::push_id`] completes it.
+    #[cfg(feature = "server")]
     pub(crate) fn result_prefix(self) -> &'static [u8] {
         match self {
             Codec::Json => br#"{"jsonrpc":"2.0","result":"#,
@@ -41,6 +46,7 @@ impl Codec {
 
     /// Completes a response object begun with [`Codec::result_prefix`] (or
     /// the error prefix) with its `id`, encoded.
+    #[cfg(feature = "server")]
     pub(crate) fn push_id(self, buf: &mut Vec<u8>, id: &[u8]) {
         match self {
             Codec::Json => {
@@ -57,6 +63,7 @@ impl Codec {
     }
 
     /// An error response object carrying `id` (encoded).
+    #[cfg(feature = "server")]
     pub(crate) fn error_response(self, error: &ErrorObject, id: &[u8]) -> Vec<u8> {
         let mut buf = Vec::with_capacity(96 + error.message.len());
         buf.extend_from_slice(match self {
@@ -76,6 +83,7 @@ impl Codec {
     }
 
     /// The encoded `null` id of answers to requests whose id is unknown.
+    #[cfg(feature = "server")]
     pub(crate) fn null_id(self) -> &'static [u8] {
         match self {
             Codec::Json => b"null",
@@ -114,6 +122,7 @@ impl Codec {
     }
 
     /// An empty array.
+    #[cfg(feature = "server")]
     pub(crate) fn empty_array(self) -> Vec<u8> {
         let mut out = self.open_array(0);
         self.close_array(&mut out, 0);

@@ -6,5 +6,6 @@ pub(crate) struct DecodeError {
     pub message: String,
     /// The bytes are not this codec at all (as opposed to well-formed data
     /// of the wrong shape).
+    #[cfg_attr(not(any(feature = "client", feature = "msgpack")), allow(dead_code))]
     pub malformed: bool,
 }

@@ -57,6 +57,7 @@ impl Codec {
     /// Liberal for JSON: no content type, anything JSON-ish, and `text/plain`
     /// (browsers' CORS-simple requests); HTML, XML, forms and other binary
     /// types are no codec.
+    #[cfg(feature = "server")]
     pub(crate) fn from_essence(essence: &str) -> Option<Codec> {
         match essence {
             "" | "text/plain" | "application/jsonrequest" => Some(Codec::Json),

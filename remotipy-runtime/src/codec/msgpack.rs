@@ -15,6 +15,7 @@ pub(crate) const ARRAY_HEADER_LEN: usize = 5;
 const ARRAY_32: u8 = 0xdd;
 
 /// An empty map: absent params.
+#[cfg(feature = "server")]
 pub(crate) const EMPTY_MAP: &[u8] = &[0x80];
 
 pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), BoxError> {
@@ -112,6 +113,7 @@ pub(crate) fn split_array(bytes: &[u8]) -> Result<Vec<&[u8]>, DecodeError> {
 }
 
 /// Calls `entry` with each key and value of a map, both still encoded.
+#[cfg(feature = "server")]
 pub(crate) fn for_each_entry<'a>(
     bytes: &'a [u8],
     mut entry: impl FnMut(&'a [u8], &'a [u8]),
@@ -137,12 +139,14 @@ pub(crate) fn is_array(bytes: &[u8]) -> bool {
 }
 
 /// The value is a map or an array: what `params` may be.
+#[cfg(feature = "server")]
 pub(crate) fn is_structured(bytes: &[u8]) -> bool {
     is_array(bytes) || matches!(bytes.first(), Some(0x80..=0x8f | 0xde | 0xdf))
 }
 
 /// Only strings (UTF-8, as MessagePack strings must be: the id is echoed
 /// verbatim), integers, floats and nil are valid ids.
+#[cfg(feature = "server")]
 pub(crate) fn id_is_valid(id: &[u8]) -> bool {
     match id.first() {
         Some(0xa0..=0xbf | 0xd9..=0xdb) => decode::<&str>(id).is_ok(),
@@ -152,6 +156,7 @@ pub(crate) fn id_is_valid(id: &[u8]) -> bool {
 }
 
 /// The length of an array's items, when `bytes` is an array.
+#[cfg(feature = "server")]
 pub(crate) fn array_len(bytes: &[u8]) -> Option<usize> {
     let mut rest = bytes;
     is_array(bytes).then(|| rmp::decode::read_array_len(&mut rest).ok().map(|len| len as usize)).flatten()
@@ -168,6 +173,7 @@ pub(crate) fn close_array(body: &mut [u8], len: usize) {
 }
 
 /// An id or other value, shown as JSON for logs.
+#[cfg(feature = "server")]
 pub(crate) fn to_json_text(bytes: &[u8]) -> String {
     decode::<serde_json::Value>(bytes).map_or_else(|_| format!("{bytes:02x?}"), |v| v.to_string())
 }

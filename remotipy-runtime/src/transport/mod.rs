@@ -5,10 +5,11 @@
 //! (feature `hyper`) and [`InProcess`] (no socket, for tests); implement
 //! [`Transport`] to put the generated clients over another HTTP stack.
 
-#[cfg(feature = "hyper")]
+#[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
 mod connections;
-#[cfg(feature = "hyper")]
+#[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
 mod hyper;
+#[cfg(feature = "server")]
 mod in_process;
 mod reqwest;
 
@@ -17,8 +18,9 @@ use http::{HeaderMap, StatusCode};
 
 pub use crate::error::BoxError;
 pub use crate::future::BoxFuture;
-#[cfg(feature = "hyper")]
+#[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
 pub use hyper::HyperTransport;
+#[cfg(feature = "server")]
 pub use in_process::InProcess;
 pub use reqwest::ReqwestTransport;
 
@@ -182,6 +184,7 @@ pub struct ResponseTooLarge {
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
 
 /// The data frames of a body, as a stream of chunks.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn chunks<B>(body: B) -> BodyStream
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,

@@ -4,9 +4,11 @@
 use http::Method;
 use reqwest::Url;
 
-use super::{
-    BoxError, BoxFuture, NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
-};
+#[cfg(target_arch = "wasm32")]
+use super::BodyStream;
+use super::{BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, read_body};
+#[cfg(not(target_arch = "wasm32"))]
+use super::{NotSent, chunks};
 
 /// Sends calls with a [`reqwest::Client`]: HTTP/1.1, HTTPS with the
 /// `rustls` feature, proxies and pooling as reqwest does them.
@@ -25,16 +27,75 @@ impl ReqwestTransport {
 }
 
 impl ReqwestTransport {
-    async fn execute(&self, request: TransportRequest<'_>) -> Result<http::Response<reqwest::Body>, BoxError> {
+    async fn execute(&self, request: TransportRequest<'_>) -> Result<Head, BoxError> {
         let mut http = reqwest::Request::new(Method::POST, self.url.clone());
         *http.headers_mut() = request.http_headers();
         *http.body_mut() = Some(request.body.into());
-        match self.client.execute(http).await {
-            Ok(response) => Ok(http::Response::from(response)),
-            // reqwest says "connect" only when the connection could not be made.
+        // On wasm32 the future holds the browser's fetch, which is not `Send`:
+        // the wrapper (one thread there) keeps the client's bounds.
+        #[cfg(target_arch = "wasm32")]
+        let response = send_wrapper::SendWrapper::new(self.client.execute(http)).await;
+        #[cfg(not(target_arch = "wasm32"))]
+        let response = self.client.execute(http).await;
+        match response {
+            Ok(response) => Ok(Head::from(response)),
+            // reqwest says "connect" only when the connection could not be
+            // made. A browser's fetch does not tell: there, a failed call may
+            // have run, and is retried only if idempotent.
+            #[cfg(not(target_arch = "wasm32"))]
             Err(e) if e.is_connect() => Err(Box::new(NotSent(Box::new(e)))),
             Err(e) => Err(Box::new(e)),
         }
+    }
+}
+
+/// A response's status and headers, and its body as the target reads it.
+struct Head {
+    status: http::StatusCode,
+    headers: http::HeaderMap,
+    #[cfg(not(target_arch = "wasm32"))]
+    body: reqwest::Body,
+    #[cfg(target_arch = "wasm32")]
+    body: BodyStream,
+}
+
+impl From<reqwest::Response> for Head {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn from(response: reqwest::Response) -> Self {
+        let (parts, body) = http::Response::from(response).into_parts();
+        Head { status: parts.status, headers: parts.headers, body }
+    }
+
+    // reqwest on wasm32 has no `http::Response` conversion: the body is
+    // the fetch's stream of chunks.
+    #[cfg(target_arch = "wasm32")]
+    fn from(response: reqwest::Response) -> Self {
+        use futures_util::TryStreamExt;
+        let (status, headers) = (response.status(), response.headers().clone());
+        let chunks = response.bytes_stream().map_err(|e| Box::new(e) as BoxError);
+        Head { status, headers, body: Box::pin(send_wrapper::SendWrapper::new(chunks)) }
+    }
+}
+
+impl Head {
+    fn into_streaming(self) -> StreamingResponse {
+        #[cfg(not(target_arch = "wasm32"))]
+        let body = chunks(self.body);
+        #[cfg(target_arch = "wasm32")]
+        let body = self.body;
+        StreamingResponse::new(self.status, self.headers, body)
+    }
+
+    async fn read(self, limit: usize) -> Result<TransportResponse, BoxError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        let body = self.body;
+        #[cfg(target_arch = "wasm32")]
+        let body = {
+            use futures_util::TryStreamExt;
+            http_body_util::StreamBody::new(self.body.map_ok(http_body::Frame::data))
+        };
+        let bytes = read_body(&self.headers, body, limit).await?;
+        Ok(TransportResponse::new(self.status, self.headers, bytes))
     }
 }
 
@@ -42,17 +103,12 @@ impl Transport for ReqwestTransport {
     fn send<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<TransportResponse, BoxError>> {
         Box::pin(async move {
             let limit = request.max_response_size;
-            let (parts, body) = self.execute(request).await?.into_parts();
-            let body = read_body(&parts.headers, body, limit).await?;
-            Ok(TransportResponse::new(parts.status, parts.headers, body))
+            self.execute(request).await?.read(limit).await
         })
     }
 
     fn open<'a>(&'a self, request: TransportRequest<'a>) -> BoxFuture<'a, Result<StreamingResponse, BoxError>> {
-        Box::pin(async move {
-            let (parts, body) = self.execute(request).await?.into_parts();
-            Ok(StreamingResponse::new(parts.status, parts.headers, chunks(body)))
-        })
+        Box::pin(async move { Ok(self.execute(request).await?.into_streaming()) })
     }
 
     fn endpoint(&self) -> &str {
