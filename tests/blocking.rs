@@ -36,6 +36,26 @@ fn calls_answer_like_the_async_client() {
     assert_eq!(tagged.header("x-request-tag".into()).unwrap().as_deref(), Some("once"));
 }
 
+/// Clones of one client, called from many threads at once, share its
+/// runtime (and connections); dropping them all ends its thread.
+#[test]
+fn many_threads_call_at_once() {
+    let (_runtime, url) = server();
+    let c = ProbeBlockingClient::new(url).unwrap();
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            let c = c.clone();
+            scope.spawn(move || {
+                for call in 0..50 {
+                    let text = format!("{thread}-{call}");
+                    assert_eq!(c.echo(text.clone()).unwrap(), text);
+                }
+            });
+        }
+    });
+    drop(c);
+}
+
 /// The blocking client speaks MessagePack too.
 #[cfg(feature = "msgpack")]
 #[test]

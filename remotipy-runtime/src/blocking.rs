@@ -29,16 +29,42 @@ pub struct BlockingClient {
     runtime: Arc<Runtime>,
 }
 
-/// The runtime behind a blocking client. Shut down without waiting when the
-/// last clone goes, so that dropping a client never blocks (nor panics, as
-/// dropping a tokio runtime inside async code would).
-struct Runtime(Option<tokio::runtime::Runtime>);
+/// The runtime behind a blocking client: a current-thread runtime, driven
+/// by a thread of its own (the sockets, the timers, the connections' tasks),
+/// while each call is polled on its caller's thread through the handle. It
+/// takes only tokio's `rt`, which wasm32 has too, so that there remotipy's
+/// own compile error explains. When the last clone goes, the driver thread
+/// stops and drops the runtime itself: dropping a client never blocks (nor
+/// panics, as dropping a tokio runtime inside async code would).
+struct Runtime {
+    handle: tokio::runtime::Handle,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
 
-impl Drop for Runtime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+impl Runtime {
+    fn start() -> std::io::Result<Runtime> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new().name("remotipy-blocking".into()).spawn(move || {
+            runtime.block_on(async {
+                let _ = stopped.await;
+            });
+        })?;
+        Ok(Runtime { handle, _stop: stop })
+    }
+
+    /// Runs `call` to completion on this thread, unless the thread runs
+    /// async tasks.
+    fn block_on<T, E>(
+        &self,
+        method: &'static str,
+        call: impl Future<Output = Result<T, Error<E>>>,
+    ) -> Result<T, Error<E>> {
+        if polling_a_task() {
+            return Err(Error::Transport { method, source: Box::new(InsideAsyncRuntime) });
         }
+        self.handle.block_on(call)
     }
 }
 
@@ -52,13 +78,8 @@ pub struct InsideAsyncRuntime;
 
 impl BlockingClient {
     pub(crate) fn new(client: Client) -> Result<Self, BuildError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("remotipy-blocking")
-            .enable_all()
-            .build()
-            .map_err(BuildError::Runtime)?;
-        Ok(BlockingClient { client, runtime: Arc::new(Runtime(Some(runtime))) })
+        let runtime = Runtime::start().map_err(BuildError::Runtime)?;
+        Ok(BlockingClient { client, runtime: Arc::new(runtime) })
     }
 
     /// Where calls go.
@@ -127,22 +148,6 @@ impl BlockingClient {
         call: impl Future<Output = Result<T, Error<E>>>,
     ) -> Result<T, Error<E>> {
         self.runtime.block_on(method, call)
-    }
-}
-
-impl Runtime {
-    /// Runs `call` to completion on this thread, unless the thread runs
-    /// async tasks.
-    fn block_on<T, E>(
-        &self,
-        method: &'static str,
-        call: impl Future<Output = Result<T, Error<E>>>,
-    ) -> Result<T, Error<E>> {
-        if polling_a_task() {
-            return Err(Error::Transport { method, source: Box::new(InsideAsyncRuntime) });
-        }
-        let runtime = self.0.as_ref().expect("the runtime lives as long as the client");
-        runtime.handle().block_on(call)
     }
 }
 
