@@ -27,7 +27,7 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
     let in_process_doc = format!(
         "A client that calls `target` in this process (no socket), through the same encoding and dispatch as \
          over HTTP: for tests. `target` is a `remotipy::Server` (from a [`{server}`] with `.into_server()`) or \
-         an axum `Router`, whose layers then run too."
+         an axum `Router`, whose layers then run too. With remotipy's `server` feature (on by default)."
     );
     let methods = cx.remote.methods.iter().map(|m| forward(cx, m, Flavor::Async));
     let constructors = constructors(cx);

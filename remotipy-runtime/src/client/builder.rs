@@ -208,6 +208,7 @@ impl<C> ClientBuilder<C> {
 
     /// A builder whose client calls `target` in this process: a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included).
+    /// With the `server` feature (on by default) beside `client`.
     #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");

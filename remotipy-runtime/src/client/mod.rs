@@ -109,7 +109,8 @@ impl Client {
 
     /// A client calling `target` in this process (no socket): a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included);
-    /// same encoding, dispatch and decoding as over HTTP.
+    /// same encoding, dispatch and decoding as over HTTP. With the `server`
+    /// feature (on by default) beside `client`.
     #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         ClientBuilder::in_process(target).build().expect("an in-process client has nothing to fail on")
