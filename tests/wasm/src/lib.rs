@@ -72,6 +72,24 @@ pub async fn streams_arrive_item_by_item() {
     assert_eq!(ticks, [1, 2, 3, 4, 5]);
 }
 
+/// An endpoint that takes the connection and never answers:
+/// `REMOTIPY_WASM_SILENT` when this was built (`tests/wasm/run` starts one).
+pub fn silent_server() -> &'static str {
+    option_env!("REMOTIPY_WASM_SILENT").unwrap_or("http://127.0.0.1:3001/rpc")
+}
+
+/// A call's timeout fires on the JavaScript clock (tokio's timers would
+/// not), per client and per call.
+pub async fn a_call_times_out() {
+    let calc = CalculatorClient::builder(silent_server()).timeout(Duration::from_millis(300)).build().unwrap();
+    let started = web_time::Instant::now();
+    assert!(matches!(calc.add(1, 2).await, Err(Error::Timeout { method: "add", .. })));
+    let calc = calc.with_options(CallOptions::new().timeout(Duration::from_millis(100))).unwrap();
+    assert!(matches!(calc.divide(1.0, 2.0).await, Err(Error::Timeout { method: "divide", .. })));
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(350) && waited < Duration::from_secs(3), "{waited:?}");
+}
+
 /// Timeouts run on the JavaScript clock: a stream silent for longer than
 /// its idle timeout ends with `Timeout` (tokio's timers would not fire).
 pub async fn a_silent_stream_times_out() {
@@ -128,7 +146,7 @@ async fn add_by_hand(http: &reqwest::Client, a: i64, b: i64) -> i64 {
 macro_rules! tests {
     ($engine:literal) => {
         $crate::tests!(@each calls_answer errors_are_typed headers_go_with_the_call batches_answer_each_call
-            auto_batch_joins_concurrent_calls streams_arrive_item_by_item a_silent_stream_times_out
+            auto_batch_joins_concurrent_calls streams_arrive_item_by_item a_call_times_out a_silent_stream_times_out
             an_idempotent_call_fails_over);
 
         /// Reports the time per call (docs/performance.md quotes it).
