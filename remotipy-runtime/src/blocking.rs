@@ -211,7 +211,35 @@ impl std::fmt::Debug for BlockingClient {
 
 #[cfg(test)]
 mod tests {
-    use super::polling_a_task;
+    use super::{Runtime, polling_a_task};
+
+    /// Threads of this process named like the runtimes' drivers.
+    #[cfg(target_os = "linux")]
+    fn drivers() -> usize {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
+        let names = tasks.filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok());
+        names.filter(|name| name.starts_with("remotipy-blocki")).count()
+    }
+
+    /// Waits up to 5 s for `done` to hold of the number of drivers, which
+    /// it returns (a thread names itself once it runs).
+    #[cfg(target_os = "linux")]
+    fn drivers_once(done: impl Fn(usize) -> bool) -> usize {
+        let started = std::time::Instant::now();
+        while !done(drivers()) && started.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drivers()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_runtime_s_thread_ends_with_it() {
+        let runtimes: Vec<Runtime> = (0..20).map(|_| Runtime::start().unwrap()).collect();
+        assert_eq!(drivers_once(|n| n >= 20), 20, "one driver thread per runtime");
+        drop(runtimes);
+        assert_eq!(drivers_once(|n| n == 0), 0, "driver threads left running");
+    }
 
     #[test]
     fn only_threads_polling_tasks_are_refused() {
