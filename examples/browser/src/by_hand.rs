@@ -6,7 +6,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{ada, api};
+use super::{ada, api, refusal};
 
 pub async fn answers(server: &str, mut show: impl FnMut(&str)) -> Result<(), Box<dyn std::error::Error>> {
     let http = reqwest::Client::new();
@@ -14,12 +14,12 @@ pub async fn answers(server: &str, mut show: impl FnMut(&str)) -> Result<(), Box
     show(&format!("greet: {}", greeting.message));
     let found: api::UserInfo = call(&http, server, "find", json!([1])).await??;
     show(&format!("find(1): {}", found.email));
-    let missing = call::<api::UserInfo>(&http, server, "find", json!([7])).await?.unwrap_err();
-    show(&format!("find(7): {missing}"));
+    let missing = call::<api::UserInfo>(&http, server, "find", json!([7])).await?;
+    show(&format!("find(7): {}", refusal(missing)));
     let sum: i64 = call(&http, server, "add", json!([40, 2])).await??;
     show(&format!("add(40, 2): {sum}"));
-    let refused = call::<f64>(&http, server, "divide", json!([1.0, 0.0])).await?.unwrap_err();
-    show(&format!("divide(1, 0): {refused}"));
+    let refused = call::<f64>(&http, server, "divide", json!([1.0, 0.0])).await?;
+    show(&format!("divide(1, 0): {}", refusal(refused)));
     show(&format!("ticks(3): {:?}", ticks(&http, server, 3).await?));
     Ok(())
 }
