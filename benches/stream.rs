@@ -161,14 +161,7 @@ async fn server_cpu(config: &Config) {
             common::stop(child);
         }
     }
-    let (ours, base) = (common::median(cpu[0].clone()), common::median(cpu[1].clone()));
-    let ratio = common::paired_ratio(&cpu[0], &cpu[1]);
-    println!("| server | ns CPU/item | ratio |\n|---|---|---|");
-    println!(
-        "| generated | {:.0} [{:.0}–{:.0}] | {:.2} [{:.2}–{:.2}] |",
-        ours.0, ours.1, ours.2, ratio.0, ratio.1, ratio.2
-    );
-    println!("| hand-written axum `Sse` | {:.0} [{:.0}–{:.0}] | 1.00 |", base.0, base.1, base.2);
+    print_table("server", "hand-written axum `Sse`", &cpu);
 }
 
 /// Reads one stream of `n` rows to its end with a minimal client, counting
@@ -295,14 +288,20 @@ async fn client_cpu(config: &Config) {
         }
     }
     common::stop(child);
+    print_table("client", "reqwest + hand-written SSE parser", &cpu);
+}
+
+/// The markdown table of CPU per item, generated (`cpu[0]`) against
+/// `baseline` (`cpu[1]`): medians [min–max] and the paired per-round ratio.
+fn print_table(side: &str, baseline: &str, cpu: &[Vec<f64>]) {
     let (ours, base) = (common::median(cpu[0].clone()), common::median(cpu[1].clone()));
     let ratio = common::paired_ratio(&cpu[0], &cpu[1]);
-    println!("| client | ns CPU/item | ratio |\n|---|---|---|");
+    println!("| {side} | ns CPU/item | ratio |\n|---|---|---|");
     println!(
         "| generated | {:.0} [{:.0}–{:.0}] | {:.2} [{:.2}–{:.2}] |",
         ours.0, ours.1, ours.2, ratio.0, ratio.1, ratio.2
     );
-    println!("| reqwest + hand-written SSE parser | {:.0} [{:.0}–{:.0}] | 1.00 |", base.0, base.1, base.2);
+    println!("| {baseline} | {:.0} [{:.0}–{:.0}] | 1.00 |", base.0, base.1, base.2);
 }
 
 async fn read_generated(client: &FeedClient, n: u64) -> u64 {
