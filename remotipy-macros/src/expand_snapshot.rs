@@ -11,22 +11,28 @@ fn expand_pretty(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream)
     prettyplease::unparse(&file)
 }
 
-/// Replaces each `::remotipy::__private::if_*! { items }` by its items, marked
-/// `#[gate(if_*)]`, so the snapshot shows the gated code formatted like the
-/// rest (prettyplease leaves a macro's tokens on a few long lines).
+/// Replaces each `::remotipy::__remotipy_if_*! { items }` by its items,
+/// marked `#[gate(if_*)]` (and the `else` items of `{ .. } else { .. }`,
+/// marked `#[gate(not(if_*))]`), so the snapshot shows the gated code
+/// formatted like the rest (prettyplease leaves a macro's tokens on a few
+/// long lines).
 fn open_gates(items: &mut Vec<syn::Item>) {
     let mut opened = Vec::with_capacity(items.len());
     for mut item in items.drain(..) {
         match &mut item {
             syn::Item::Macro(gated) if is_gate(&gated.mac) => {
-                let gate = gated.mac.path.segments.last().map(|s| s.ident.clone());
-                let mut inner: syn::File = gated.mac.parse_body().expect("a gate holds items");
-                open_gates(&mut inner.items);
-                for mut item in inner.items {
-                    if let Some(attrs) = attrs_mut(&mut item) {
-                        attrs.insert(0, syn::parse_quote!(#[gate(#gate)]));
+                let name = gated.mac.path.segments.last().unwrap().ident.to_string();
+                let gate = quote::format_ident!("{}", name.trim_start_matches("__remotipy_"));
+                let (then, otherwise) = gate_branches(gated.mac.tokens.clone());
+                for (tokens, mark) in [(then, quote!(#[gate(#gate)])), (otherwise, quote!(#[gate(not(#gate))]))] {
+                    let mut inner: syn::File = syn::parse2(tokens).expect("a gate holds items");
+                    open_gates(&mut inner.items);
+                    for mut item in inner.items {
+                        if let Some(attrs) = attrs_mut(&mut item) {
+                            attrs.insert(0, syn::parse_quote!(#mark));
+                        }
+                        opened.push(item);
                     }
-                    opened.push(item);
                 }
                 continue;
             }
@@ -62,8 +68,21 @@ fn open_gates_in_block(block: &mut syn::Block) {
 }
 
 fn is_gate(mac: &syn::Macro) -> bool {
-    mac.path.segments.iter().any(|s| s.ident == "__private")
-        && mac.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("if_"))
+    mac.path.segments.last().is_some_and(|s| s.ident.to_string().starts_with("__remotipy_if_"))
+}
+
+/// A gate's input: `{ then } else { otherwise }`, or just `then`.
+fn gate_branches(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    match &trees[..] {
+        [TokenTree::Group(then), TokenTree::Ident(kw), TokenTree::Group(otherwise)]
+            if kw == "else" && then.delimiter() == Delimiter::Brace && otherwise.delimiter() == Delimiter::Brace =>
+        {
+            (then.stream(), otherwise.stream())
+        }
+        _ => (tokens, proc_macro2::TokenStream::new()),
+    }
 }
 
 fn attrs_mut(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {

@@ -19,6 +19,7 @@ const RESERVED: &[&str] = &[
     "client",
     "with_options",
     "batch",
+    "from_batch",
     "send_batch",
     // Clone, Debug, From/Into, TryFrom/TryInto, ToOwned, Borrow, Any
     "clone",

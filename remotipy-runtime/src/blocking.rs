@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
 use crate::client::stream::Items;
-use crate::client::{BuildError, CallOptions, Client};
+use crate::client::{BuildError, CallOptions, Client, ClientBuilder};
 use crate::error::Error;
+use crate::method::Wire;
 
 /// The untyped blocking client every generated `<Trait>BlockingClient`
 /// wraps. Cheap to clone.
@@ -21,8 +21,7 @@ use crate::error::Error;
 ///
 /// On a thread that is running async tasks (a runtime worker, or inside
 /// `block_on`) a blocking call would stall every task of that thread, so
-/// it fails at once with `Error::Transport` whose source is
-/// [`InsideAsyncRuntime`]; use the async client there.
+/// it fails at once with [`Error::WouldBlock`]; use the async client there.
 #[derive(Clone)]
 pub struct BlockingClient {
     client: Client,
@@ -62,24 +61,26 @@ impl Runtime {
         call: impl Future<Output = Result<T, Error<E>>>,
     ) -> Result<T, Error<E>> {
         if polling_a_task() {
-            return Err(Error::Transport { method, source: Box::new(InsideAsyncRuntime) });
+            return Err(Error::WouldBlock { method });
         }
         self.handle.block_on(call)
     }
 }
 
-/// A blocking client was called on a thread that runs async tasks.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "a blocking remotipy client was called on a thread that runs async tasks, where it would stall them; \
-     use the async client there, or call from `tokio::task::spawn_blocking`"
-)]
-pub struct InsideAsyncRuntime;
+/// The blocking client a builder's settings describe.
+pub(crate) fn build<C>(builder: ClientBuilder<C>) -> Result<BlockingClient, BuildError> {
+    BlockingClient::new(builder.into_client()?)
+}
 
 impl BlockingClient {
-    pub(crate) fn new(client: Client) -> Result<Self, BuildError> {
+    fn new(client: Client) -> Result<Self, BuildError> {
         let runtime = Runtime::start().map_err(BuildError::Runtime)?;
         Ok(BlockingClient { client, runtime: Arc::new(runtime) })
+    }
+
+    /// The async client each call runs.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Where calls go.
@@ -106,48 +107,18 @@ impl BlockingClient {
         self.block_on(method, self.client.notify(method, params))
     }
 
-    /// Calls `M`, declared `-> T`.
-    #[doc(hidden)]
-    pub fn call<M: RemoteMethod>(&self, params: &M::Params) -> Result<Ok<M>, Error> {
-        self.block_on(M::NAME, self.client.call::<M>(params))
-    }
-
-    /// Calls `M`, declared `-> Result<T, E>`.
-    #[doc(hidden)]
-    pub fn call_fallible<M: Fallible>(&self, params: &M::Params) -> Result<Ok<M>, Error<Err<M>>> {
-        self.block_on(M::NAME, self.client.call_fallible::<M>(params))
-    }
-
-    /// Sends `M` as a notification.
-    #[doc(hidden)]
-    pub fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
-        self.block_on(M::NAME, self.client.notify_method::<M>(params))
-    }
-
-    /// Calls `M`, a streaming method: its items, one by one as they come.
-    #[doc(hidden)]
-    pub fn open_stream<M: RemoteMethod>(&self, params: &M::Params) -> Result<BlockingItems<Ok<M>>, Error> {
-        let items = self.block_on(M::NAME, self.client.open_stream::<M>(params))?;
-        Ok(BlockingItems { items, method: M::NAME, runtime: Arc::clone(&self.runtime) })
-    }
-
-    /// Calls `M`, a streaming method that may fail.
-    #[doc(hidden)]
-    #[allow(clippy::type_complexity)] // spelled out once, for generated code
-    pub fn open_stream_fallible<M: Fallible>(
-        &self,
-        params: &M::Params,
-    ) -> Result<BlockingItems<Ok<M>, Err<M>>, Error<Err<M>>> {
-        let items = self.block_on(M::NAME, self.client.open_stream_fallible::<M>(params))?;
-        Ok(BlockingItems { items, method: M::NAME, runtime: Arc::clone(&self.runtime) })
-    }
-
-    fn block_on<T, E>(
+    /// Runs `call` to completion on this thread (see [`BlockingClient`]).
+    pub(crate) fn block_on<T, E>(
         &self,
         method: &'static str,
         call: impl Future<Output = Result<T, Error<E>>>,
     ) -> Result<T, Error<E>> {
         self.runtime.block_on(method, call)
+    }
+
+    /// A stream's items, read on the caller's thread as they come.
+    pub(crate) fn items<T, E>(&self, items: Items<T, E>, method: &'static str) -> BlockingItems<T, E> {
+        BlockingItems { items, method, runtime: Arc::clone(&self.runtime) }
     }
 }
 

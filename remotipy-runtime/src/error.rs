@@ -47,7 +47,9 @@ pub enum Error<E = Infallible> {
     },
 
     /// The request never got an HTTP response: connection refused or reset,
-    /// DNS, TLS, or the transport's own failure.
+    /// DNS, TLS, or the transport's own failure. After several attempts the
+    /// source is a [`client::AttemptsFailed`](crate::client::AttemptsFailed)
+    /// saying how many, whose own source is the last one's failure.
     #[error("`{method}` could not reach the server")]
     Transport {
         /// The method called.
@@ -55,6 +57,47 @@ pub enum Error<E = Infallible> {
         /// What the transport reported.
         #[source]
         source: BoxError,
+    },
+
+    /// A stream that had started broke off before the server said it had
+    /// ended: its connection failed or closed early. A resumable stream
+    /// reconnects first; this is what it ends with when its reconnects are
+    /// used up (`reconnects` of them), the last failure as the source.
+    #[error(
+        "`{method}`'s stream broke off after {received} item{}{}",
+        if *received == 1 { "" } else { "s" },
+        if *reconnects == 0 { String::new() } else { format!(" and {reconnects} reconnects") }
+    )]
+    StreamBroken {
+        /// The method called.
+        method: &'static str,
+        /// The items that arrived.
+        received: u64,
+        /// The reconnects made before giving up.
+        reconnects: u32,
+        /// Why the last connection ended.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The call was dropped unsent: the automatic batch it waited in could
+    /// not go, because the async runtime it was to run on was shutting down.
+    #[error("`{method}` was dropped unsent: the runtime of its automatic batch shut down")]
+    Abandoned {
+        /// The method called.
+        method: &'static str,
+    },
+
+    /// A blocking client was called on a thread that runs async tasks (a
+    /// runtime worker, or inside `block_on`), where waiting would stall them;
+    /// nothing was sent.
+    #[error(
+        "`{method}` was called through a blocking client on a thread that runs async tasks, where it would stall \
+         them: use the async client there, or call from `tokio::task::spawn_blocking`"
+    )]
+    WouldBlock {
+        /// The method called.
+        method: &'static str,
     },
 
     /// No complete response within the timeout.
@@ -134,6 +177,11 @@ impl<E> Error<E> {
                 Error::Remote { method, code, message, class, data }
             }
             Error::Transport { method, source } => Error::Transport { method, source },
+            Error::StreamBroken { method, received, reconnects, source } => {
+                Error::StreamBroken { method, received, reconnects, source }
+            }
+            Error::Abandoned { method } => Error::Abandoned { method },
+            Error::WouldBlock { method } => Error::WouldBlock { method },
             Error::Timeout { method, after } => Error::Timeout { method, after },
             Error::Status { method, status, body } => Error::Status { method, status, body },
             Error::Decode { method, detail } => Error::Decode { method, detail },

@@ -20,9 +20,12 @@ compile_error!(
 mod body;
 #[cfg(any(feature = "client", feature = "server"))]
 mod codec;
+#[cfg(any(feature = "client", feature = "server"))]
+mod deadline;
 mod error;
 mod error_code;
 mod future;
+mod method;
 #[cfg(all(feature = "otel", any(feature = "client", feature = "server")))]
 mod trace;
 
@@ -72,7 +75,7 @@ pub mod service {
 /// [`DISCOVER`](openrpc::DISCOVER) with a document generated services fill.
 #[cfg(all(feature = "openrpc", feature = "server"))]
 pub mod openrpc {
-    pub use crate::server::openrpc::{DISCOVER, Describer, MethodDoc, OPENRPC_VERSION};
+    pub use crate::server::openrpc::{DISCOVER, Describer, OPENRPC_VERSION};
 }
 
 #[cfg(feature = "client")]

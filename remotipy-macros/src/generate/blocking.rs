@@ -1,6 +1,6 @@
 //! `<Trait>BlockingClient` (remotipy's `blocking` feature): the async
 //! client's methods without `.await`. Emitted through the runtime's
-//! `if_blocking!`, so it exists exactly when the feature is on.
+//! `__remotipy_if_blocking!`, so it exists exactly when the feature is on.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -10,7 +10,7 @@ use super::client::{Flavor, build_target, constructors, forward};
 
 /// The struct (public, documented) and its impls (inside the private const).
 pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
-    let (private, vis, trait_ident) = (&cx.private, cx.vis, cx.trait_ident);
+    let (krate, private, vis, trait_ident) = (cx.krate, &cx.private, cx.vis, cx.trait_ident);
     let ident = cx.blocking_ident();
     let doc = format!(
         "Calls a remote [`{trait_ident}`] and waits for the answer: the methods of [`{}`] without `.await`, for \
@@ -19,21 +19,27 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
          `#[remotipy::remote]`.",
         cx.client_ident()
     );
+    let if_blocking = cx.gate("blocking");
+    let off = cx.feature_off(&ident, "BlockingOff");
     let def = quote! {
-        #private::if_blocking! {
-            #[doc = #doc]
-            #[derive(::core::clone::Clone, ::core::fmt::Debug)]
-            #vis struct #ident {
-                client: #private::BlockingClient,
+        #if_blocking! {
+            {
+                #[doc = #doc]
+                #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+                #vis struct #ident {
+                    client: #krate::blocking::BlockingClient,
+                }
+            } else {
+                #off
             }
         }
     };
     let methods = cx.remote.methods.iter().map(|m| forward(cx, m, Flavor::Blocking));
     let constructors = constructors(cx);
-    let build = build_target(cx, &ident, quote!(into_blocking));
+    let build = build_target(cx, &ident, quote!(#private::blocking::build));
     let allow = cx.allow_lints();
     let imp = quote! {
-        #private::if_blocking! {
+        #if_blocking! {
             #allow
             #[allow(dead_code)]
             impl #ident {

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{Ctx, params_ident, spec_ident};
+use super::{Ctx, params_ident, spec_ident, stream};
 use crate::model::{Method, Output};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -31,8 +31,9 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
     );
     let methods = cx.remote.methods.iter().map(|m| forward(cx, m, Flavor::Async));
     let constructors = constructors(cx);
-    let build = build_target(cx, &ident, quote!(into_client));
+    let build = build_target(cx, &ident, quote!(#private::client::build));
     let allow = cx.allow_lints();
+    let if_both = cx.gate("both");
     let imp = quote! {
         #allow
         #[allow(dead_code)] // a private trait's callers may use only some methods
@@ -67,7 +68,7 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
         #build
 
         // Calling a server in this process takes both sides.
-        #private::if_both! {
+        #if_both! {
             #allow
             #[allow(dead_code)]
             impl #ident {
@@ -109,9 +110,9 @@ pub fn constructors(cx: &Ctx) -> TokenStream {
     }
 }
 
-/// `ClientBuilder::build` makes `ident` with the builder's `into`
-/// method (`into_client` or `into_blocking`).
-pub fn build_target(cx: &Ctx, ident: &syn::Ident, into: TokenStream) -> TokenStream {
+/// `ClientBuilder::build` makes `ident` with `build`, a builder function
+/// of the runtime (`__private::client::build` or `__private::blocking::build`).
+pub fn build_target(cx: &Ctx, ident: &syn::Ident, build: TokenStream) -> TokenStream {
     let krate = cx.krate;
     quote! {
         #[automatically_derived]
@@ -119,7 +120,7 @@ pub fn build_target(cx: &Ctx, ident: &syn::Ident, into: TokenStream) -> TokenStr
             fn build(
                 builder: #krate::ClientBuilder<Self>,
             ) -> ::core::result::Result<Self, #krate::client::BuildError> {
-                ::core::result::Result::Ok(Self { client: builder.#into()? })
+                ::core::result::Result::Ok(Self { client: #build(builder)? })
             }
         }
     }
@@ -133,10 +134,21 @@ pub enum Flavor {
     Blocking,
 }
 
+impl Flavor {
+    /// The runtime module (under `__private`) this flavor calls into.
+    fn module(self) -> TokenStream {
+        match self {
+            Flavor::Async => quote!(client),
+            Flavor::Batch => quote!(batch),
+            Flavor::Blocking => quote!(blocking),
+        }
+    }
+}
+
 /// One trait method as `flavor` exposes it: same name, docs, `cfg`s,
 /// deprecation and arguments, handing the params struct to the runtime.
 pub fn forward(cx: &Ctx, m: &Method, flavor: Flavor) -> TokenStream {
-    let (krate, vis) = (cx.krate, cx.vis);
+    let (krate, private, vis) = (cx.krate, &cx.private, cx.vis);
     let (ident, spec, params) = (&m.ident, spec_ident(m), params_ident(m));
     let (docs, cfgs, callers) = (&m.attrs.docs, &m.attrs.cfgs, &m.attrs.callers);
     let names = m.args.iter().map(|a| &a.ident);
@@ -144,46 +156,45 @@ pub fn forward(cx: &Ctx, m: &Method, flavor: Flavor) -> TokenStream {
         let (name, ty) = (&a.ident, &a.ty);
         quote!(#name: #ty)
     });
-    let streaming = matches!(m.output, Output::Stream { .. });
-    let ok = match m.notification {
-        true => quote!(()),
-        false => {
-            let ok = m.output.ok_type();
-            quote!(#ok)
+    let err = m.output.error().filter(|_| !m.notification);
+    let error = match err {
+        Some(err) => quote!(#krate::Error<#err>),
+        None => quote!(#krate::Error),
+    };
+    // What a successful call gives, and the runtime function that makes it.
+    let (ok, call) = match (m.notification, &m.output) {
+        (true, _) => (quote!(()), quote!(notify)),
+        (false, Output::Stream { .. }) => stream::forwarded(cx, m, flavor),
+        (false, output) => {
+            let ok = output.ok_type();
+            let call = if err.is_some() { quote!(call_fallible) } else { quote!(call) };
+            (quote!(#ok), call)
         }
     };
-    let err = m.output.error().filter(|_| !m.notification);
-    // A stream's items, or the value: what a successful call gives.
-    let (with_err, error) = match err {
-        Some(err) => (quote!(, #err), quote!(#krate::Error<#err>)),
-        None => (quote!(), quote!(#krate::Error)),
-    };
-    let ok = match (streaming, flavor) {
-        (false, _) => ok,
-        (true, Flavor::Async) => quote!(#krate::stream::Items<#ok #with_err>),
-        (true, Flavor::Blocking) => quote!(#krate::blocking::BlockingItems<#ok #with_err>),
-        // A batch entry's items are collected by the server.
-        (true, Flavor::Batch) => quote!(::std::vec::Vec<#ok>),
-    };
-    let call = match (m.notification, streaming, flavor, err.is_some()) {
-        (true, ..) => quote!(notify_method),
-        (false, false, _, false) => quote!(call),
-        (false, false, _, true) => quote!(call_fallible),
-        (false, true, Flavor::Batch, false) => quote!(call_stream),
-        (false, true, Flavor::Batch, true) => quote!(call_stream_fallible),
-        (false, true, _, false) => quote!(open_stream),
-        (false, true, _, true) => quote!(open_stream_fallible),
-    };
+    let module = flavor.module();
     let result = quote!(::core::result::Result<#ok, #error>);
-    let (signature, target, suffix) = match flavor {
-        Flavor::Async => (quote!(async fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!(.await)),
-        Flavor::Blocking => (quote!(fn #ident(&self, #(#args),*) -> #result), quote!(client), quote!()),
+    let params = quote!(&#params { #(#names),* });
+    let (signature, body) = match flavor {
+        Flavor::Async => (
+            quote!(async fn #ident(&self, #(#args),*) -> #result),
+            quote!(#private::#module::#call::<#spec>(&self.client, #params).await),
+        ),
+        Flavor::Blocking => (
+            quote!(fn #ident(&self, #(#args),*) -> #result),
+            quote!(#private::#module::#call::<#spec>(&self.client, #params)),
+        ),
         Flavor::Batch => {
             let ret = match m.notification {
                 true => quote!(()),
-                false => quote!(#krate::batch::Pending<#ok #with_err>),
+                false => {
+                    let with_err = err.map(|err| quote!(, #err));
+                    quote!(#krate::batch::Pending<#ok #with_err>)
+                }
             };
-            (quote!(fn #ident(&mut self, #(#args),*) -> #ret), quote!(batch), quote!())
+            (
+                quote!(fn #ident(&mut self, #(#args),*) -> #ret),
+                quote!(#private::#module::#call::<#spec>(&mut self.batch, #params)),
+            )
         }
     };
     quote_spanned! {ident.span()=>
@@ -191,7 +202,7 @@ pub fn forward(cx: &Ctx, m: &Method, flavor: Flavor) -> TokenStream {
         #(#cfgs)*
         #(#callers)*
         #vis #signature {
-            self.#target.#call::<#spec>(&#params { #(#names),* })#suffix
+            #body
         }
     }
 }

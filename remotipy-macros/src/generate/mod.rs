@@ -18,6 +18,7 @@ mod client;
 mod method;
 mod openrpc;
 mod server;
+mod stream;
 mod trait_def;
 mod types;
 
@@ -41,29 +42,38 @@ pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
     let (batch_def, batch_impl) = batch::generate(&cx);
     let (blocking_def, blocking_impl) = blocking::generate(&cx);
     let (server_def, server_impl) = server::generate(&cx);
-    let private = &cx.private;
+    let (if_client, if_server) = (cx.gate("client"), cx.gate("server"));
+    let (client_off, server_off) =
+        (cx.feature_off(&cx.client_ident(), "ClientOff"), cx.feature_off(&cx.server_ident(), "ServerOff"));
+    let batch_off = cx.feature_off(&cx.batch_ident(), "ClientOff");
     // Each side exists only where remotipy's `client` or `server` feature is
     // on: the runtime's macros decide, so the user's crate needs no features.
+    // Where it is off, its types name what is missing.
     quote! {
         #trait_def
-        #private::if_client! {
-            #client_def
-            #batch_def
+        #if_client! {
+            {
+                #client_def
+                #batch_def
+            } else {
+                #client_off
+                #batch_off
+            }
         }
         #blocking_def
-        #private::if_server! {
-            #server_def
+        #if_server! {
+            { #server_def } else { #server_off }
         }
         // Private to this expansion: the method specs and the impls that use them.
         const _: () = {
             #markers
             #(#specs)*
-            #private::if_client! {
+            #if_client! {
                 #client_impl
                 #batch_impl
             }
             #blocking_impl
-            #private::if_server! {
+            #if_server! {
                 #server_impl
             }
         };
@@ -118,6 +128,28 @@ impl<'a> Ctx<'a> {
 
     pub fn server_ident(&self) -> Ident {
         format_ident!("{}Server", self.trait_ident)
+    }
+
+    /// The runtime's macro that emits its input only where remotipy's
+    /// feature condition `name` holds (`client`, `server`, `both`,
+    /// `blocking`, `openrpc`).
+    pub fn gate(&self, name: &str) -> TokenStream {
+        let krate = self.krate;
+        let gate = format_ident!("__remotipy_if_{name}");
+        quote!(#krate::#gate)
+    }
+
+    /// A generated type `ident` whose feature is off: an alias of the
+    /// runtime's `off` marker, which fails with a message saying which
+    /// feature to turn on wherever `ident` is used.
+    pub fn feature_off(&self, ident: &Ident, off: &str) -> TokenStream {
+        let (private, vis) = (&self.private, self.vis);
+        let off = format_ident!("{off}");
+        quote! {
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            #vis type #ident = #private::#off<()>;
+        }
     }
 
     /// The lints generated impls never raise in the user's crate.

@@ -1,5 +1,5 @@
 //! The OpenRPC description of every method, emitted through the runtime's
-//! `if_openrpc!` (remotipy's `openrpc` feature), which requires
+//! `__remotipy_if_openrpc!` (remotipy's `openrpc` feature), which requires
 //! `JsonSchema` of every wire type, at the type.
 
 use proc_macro2::TokenStream;
@@ -33,16 +33,27 @@ pub fn describe(cx: &Ctx) -> TokenStream {
             }
         };
         let error = match m.output.error_and_name() {
-            Some((err, err_name)) => quote_spanned!(err.span()=> .error::<#err>(#err_name)),
+            Some((err, err_name)) => {
+                let codes = quote! {{
+                    #[allow(unused_imports)]
+                    use #private::openrpc::{CodesViaDefault as _, CodesViaErrorCode as _};
+                    (&&#private::openrpc::Codes::<#err>::new()).get()
+                }};
+                quote_spanned!(err.span()=> .error::<#err>(#err_name, #codes))
+            }
             None => quote!(),
         };
         let idempotent = m.idempotent.then(|| quote!(.idempotent()));
-        quote!(#(#cfgs)* describer.method(#wire, #docs) #(#params)* #result #error #idempotent .finish();)
+        quote! {
+            #(#cfgs)*
+            #private::openrpc::method(describer, #wire, #docs) #(#params)* #result #error #idempotent .finish();
+        }
     });
+    let if_openrpc = cx.gate("openrpc");
     quote! {
-        #private::if_openrpc! {
+        #if_openrpc! {
             fn describe(&self, describer: &mut #krate::openrpc::Describer) {
-                describer.service(#trait_name, #trait_docs);
+                #private::openrpc::service(describer, #trait_name, #trait_docs);
                 #(#methods)*
             }
         }

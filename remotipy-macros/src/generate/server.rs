@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, openrpc, spec_ident};
+use super::{Ctx, openrpc, spec_ident, stream};
 use crate::model::{Method, Output};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -98,12 +98,20 @@ fn service_impl(cx: &Ctx) -> TokenStream {
     let arms = cx.remote.methods.iter().map(|m| arm(cx, m));
     let describe = openrpc::describe(cx);
     let allow = cx.allow_lints();
+    let duplicate = format!(
+        "two methods of `{trait_name}` compiled in have the same wire name (under their #[cfg]s): give one \
+         another with #[remote(name = \"...\")]"
+    );
     quote! {
+        const METHODS: &[#private::MethodInfo] = &[#(#infos),*];
+        // The macro refuses a wire name used twice where it sees one; methods under
+        // #[cfg] are checked here, as compiled.
+        const _: () = ::core::assert!(#private::distinct(METHODS), #duplicate);
+
         #allow
         #[automatically_derived]
         impl<S> #private::RpcService for #ident<S> where #bound {
             fn methods(&self) -> &'static [#private::MethodInfo] {
-                const METHODS: &[#private::MethodInfo] = &[#(#infos),*];
                 METHODS
             }
 
@@ -128,70 +136,40 @@ fn service_impl(cx: &Ctx) -> TokenStream {
     }
 }
 
+/// The reply of application error `error` (an expression of type `&E`) of
+/// method `spec`: through the error type's `ErrorCode` impl if it has one
+/// (autoref specialization), else with the default code.
+pub fn app_error_reply(cx: &Ctx, spec: &syn::Ident, error: TokenStream) -> TokenStream {
+    let private = &cx.private;
+    quote! {{
+        // Both in scope; the error type's `ErrorCode` impl, if any, wins.
+        #[allow(unused_imports)]
+        use #private::{ViaDefault as _, ViaErrorCode as _};
+        (&&#private::AppError::<#spec>(#error)).reply()
+    }}
+}
+
 /// Decodes the params (failing fast, before any boxing), then runs the call
 /// and encodes its outcome.
 fn arm(cx: &Ctx, m: &Method) -> TokenStream {
+    if let Output::Stream { .. } = m.output {
+        return stream::arm(cx, m);
+    }
     let (private, trait_ident) = (&cx.private, cx.trait_ident);
     let (ident, wire, spec, cfgs) = (&m.ident, &m.wire_name, spec_ident(m), &m.attrs.cfgs);
     let fields = m.args.iter().map(|a| &a.ident);
-    let binding = match m.args.is_empty() {
-        true => quote!(_),
-        false => quote!(params),
-    };
-    if let Output::Stream { setup_fallible, items_fallible, err, .. } = &m.output {
-        let items = match items_fallible {
-            true => quote!(#private::stream::boxed(items)),
-            false => quote!(#private::stream::ok(items)),
-        };
-        let setup = match setup_fallible {
-            true => quote!(match setup {
-                ::core::result::Result::Ok(items) => ::core::result::Result::Ok(#items),
-                ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-            }),
-            false => quote!({
-                let items = setup;
-                ::core::result::Result::Ok(#items)
-            }),
-        };
-        let error = match err {
-            Some(_) => quote!(|error| {
-                #[allow(unused_imports)]
-                use #private::{ViaDefault as _, ViaErrorCode as _};
-                (&&#private::AppError::<#spec>(error)).reply()
-            }),
-            None => quote!(#private::stream::never),
-        };
-        return quote! {
-            #(#cfgs)*
-            #wire => match #private::decode_params::<#spec>(&call) {
-                ::core::result::Result::Ok(#binding) => {
-                    let shared = ::core::clone::Clone::clone(&self.service);
-                    #private::boxed(async move {
-                        let start = move |service: &'static S| async move {
-                            let setup = <S as #trait_ident>::#ident(service, #(params.#fields),*).await;
-                            #setup
-                        };
-                        #private::stream::serve::<#spec, S, _, _, _>(&call, shared, start, #error).await
-                    })
-                }
-                ::core::result::Result::Err(error) => #private::boxed(async move { #private::Reply::error(error) }),
-            },
-        };
-    }
+    let binding = if m.args.is_empty() { quote!(_) } else { quote!(params) };
     let reply = match &m.output {
-        Output::Value { .. } => quote!(#private::reply_ok::<#spec>(&call, &output)),
-        Output::Stream { .. } => unreachable!("answered above"),
-        Output::Fallible { .. } => quote! {
-            match &output {
-                ::core::result::Result::Ok(value) => #private::reply_ok::<#spec>(&call, value),
-                ::core::result::Result::Err(error) => {
-                    // Both in scope; the error type's `ErrorCode` impl, if any, wins.
-                    #[allow(unused_imports)]
-                    use #private::{ViaDefault as _, ViaErrorCode as _};
-                    (&&#private::AppError::<#spec>(error)).reply()
+        Output::Fallible { .. } => {
+            let error = app_error_reply(cx, &spec, quote!(error));
+            quote! {
+                match &output {
+                    ::core::result::Result::Ok(value) => #private::reply_ok::<#spec>(&call, value),
+                    ::core::result::Result::Err(error) => #error,
                 }
             }
-        },
+        }
+        _ => quote!(#private::reply_ok::<#spec>(&call, &output)),
     };
     quote! {
         #(#cfgs)*

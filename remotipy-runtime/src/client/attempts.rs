@@ -5,19 +5,21 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::rt::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
-use super::retry::{retry_after, unavailable};
-use super::{Client, Retry, transport_error};
+use super::endpoints::Lease;
+use super::retry::{AttemptsFailed, retry_after, unavailable};
+use super::{Client, Place, Retry, transport_error};
 use crate::codec::Codec;
+use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
 use crate::future::BoxFuture;
-use crate::transport::{NotSent, Transport, TransportRequest, TransportResponse};
+use crate::rt::Instant;
+use crate::transport::{NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse};
 
 /// One call, as its attempts send it.
-pub(super) struct Attempt {
+pub(crate) struct Attempt {
     pub method: &'static str,
     pub body: Bytes,
     pub codec: Codec,
@@ -27,52 +29,71 @@ pub(super) struct Attempt {
     pub events: bool,
 }
 
-/// A failed attempt: an answer to return as it is if not retried, or an error.
-enum Failed<R, E> {
-    Answer(R),
-    Error(Error<E>),
-}
-
-/// What a transport is asked, and what its answer says of the call.
-pub(super) trait Exchange {
+/// How a transport is asked for an answer, what the answer's head says,
+/// and what the call keeps of its attempt.
+pub(crate) trait Exchange {
     type Answer;
+    /// The answer, and what else outlives the attempt.
+    type Kept;
     fn start<'a>(
         transport: &'a dyn Transport,
         request: TransportRequest<'a>,
     ) -> BoxFuture<'a, Result<Self::Answer, BoxError>>;
-    fn status(answer: &Self::Answer) -> (StatusCode, &HeaderMap);
+    fn head(answer: &Self::Answer) -> (StatusCode, &HeaderMap);
+    fn keep(answer: Self::Answer, lease: Lease<'_>, client: &Client) -> Self::Kept;
 }
 
-/// A whole answer.
-pub(super) struct Send;
+/// The answer read whole ([`Transport::send`]).
+pub(crate) struct Whole;
 
-impl Exchange for Send {
+impl Exchange for Whole {
     type Answer = TransportResponse;
+    type Kept = TransportResponse;
     fn start<'a>(
         transport: &'a dyn Transport,
         request: TransportRequest<'a>,
     ) -> BoxFuture<'a, Result<Self::Answer, BoxError>> {
         transport.send(request)
     }
-    fn status(answer: &TransportResponse) -> (StatusCode, &HeaderMap) {
+    fn head(answer: &TransportResponse) -> (StatusCode, &HeaderMap) {
         (answer.status, &answer.headers)
+    }
+    /// The place at the endpoint is given back: the answer is all read.
+    fn keep(answer: TransportResponse, _: Lease<'_>, _: &Client) -> TransportResponse {
+        answer
     }
 }
 
-/// An answer whose body is read as it comes.
-pub(super) struct Open;
+/// The answer's body read as it comes ([`Transport::open`]): a stream,
+/// which keeps its place at the endpoint while it is open (a connection, or
+/// an HTTP/2 stream, it holds as a call would).
+pub(crate) struct Streamed;
 
-impl Exchange for Open {
-    type Answer = crate::transport::StreamingResponse;
+impl Exchange for Streamed {
+    type Answer = StreamingResponse;
+    type Kept = (StreamingResponse, Place);
     fn start<'a>(
         transport: &'a dyn Transport,
         request: TransportRequest<'a>,
     ) -> BoxFuture<'a, Result<Self::Answer, BoxError>> {
         transport.open(request)
     }
-    fn status(answer: &Self::Answer) -> (StatusCode, &HeaderMap) {
+    fn head(answer: &StreamingResponse) -> (StatusCode, &HeaderMap) {
         (answer.status, &answer.headers)
     }
+    fn keep(answer: StreamingResponse, lease: Lease<'_>, client: &Client) -> Self::Kept {
+        (answer, client.hold(lease))
+    }
+}
+
+/// What one attempt came to.
+enum Tried<A, E> {
+    /// The call's answer: a success, or anything but 502, 503 and 504.
+    Answered(A),
+    /// A 502, 503 or 504: the call's answer unless it is retried.
+    Unavailable { answer: A, retry_after: Option<Duration> },
+    /// No answer, and whether the call may have run anyway.
+    Failed { error: Error<E>, may_have_run: bool },
 }
 
 impl Client {
@@ -83,103 +104,147 @@ impl Client {
         body: Vec<u8>,
         idempotent: bool,
     ) -> Result<TransportResponse, Error<E>> {
-        let attempt = Attempt { method, body: body.into(), codec: self.shared.codec, idempotent, events: false };
-        self.attempts::<Send, E>(attempt, self.deadline()).await
+        let attempt = Attempt { method, body: body.into(), codec: self.state.codec, idempotent, events: false };
+        self.attempts::<Whole, E>(attempt, self.deadline()).await
     }
 
-    /// The call's deadline, and the timeout it comes from: this clone's
-    /// timeout, or the deadline of the call this one is made for (a handler
-    /// calling another service), whichever ends first.
-    pub(super) fn deadline(&self) -> Option<(Instant, Duration)> {
+    /// The call's deadline: this clone's timeout from now, or the deadline
+    /// of the call this one is made for (a handler calling another
+    /// service), whichever ends first.
+    pub(crate) fn deadline(&self) -> Option<Deadline> {
         let now = Instant::now();
-        let own = self.timeout.map(|after| (now + after, after));
-        #[cfg(feature = "server")]
-        let inherited = crate::server::Context::current().and_then(|context| context.deadline());
-        #[cfg(not(feature = "server"))]
-        let inherited: Option<Instant> = None;
-        match (own, inherited) {
-            (Some((at, _)), Some(inherited)) if inherited >= at => own,
-            (_, Some(inherited)) => Some((inherited, inherited.saturating_duration_since(now))),
-            (own, None) => own,
-        }
+        let own = self.timeout.and_then(|after| Deadline::after(now, after));
+        Deadline::earliest(own, crate::deadline::inherited(), now)
     }
 
     /// Sends `attempt` until it succeeds, fails for good, or `deadline`
     /// passes. A 502, 503 or 504 answer not retried is returned as it is.
-    pub(super) async fn attempts<X: Exchange, E>(
+    pub(crate) async fn attempts<X: Exchange, E>(
         &self,
         attempt: Attempt,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<X::Answer, Error<E>> {
-        let (shared, retry) = (&*self.shared, &self.shared.retry);
-        let method = attempt.method;
-        let timed_out = || Error::Timeout { method, after: deadline.map_or(Duration::ZERO, |(_, after)| after) };
-        let (mut avoid, mut tries) = (None, 0);
-        shared.budget.called();
-        loop {
-            tries += 1;
-            let lease = match deadline {
-                Some((at, _)) => {
-                    crate::rt::timeout_at(at, shared.endpoints.lease(avoid)).await.map_err(|_| timed_out())?
-                }
-                None => shared.endpoints.lease(avoid).await,
-            };
-            let headers = self.attempt_headers(deadline, attempt.events);
-            let request = TransportRequest {
-                body: attempt.body.clone(),
-                codec: attempt.codec,
-                headers: &headers,
-                max_response_size: shared.max_response_size,
-            };
-            let sent = X::start(&*lease.endpoint.transport, request);
-            let outcome = match attempt_end(deadline, retry) {
-                Some(at) => crate::rt::timeout_at(at, sent).await.ok(),
-                None => Some(sent.await),
-            };
-            // What went wrong, whether the call may have run, and how long the server asked to wait.
-            let (failed, may_have_run, asked) = match outcome {
-                Some(Ok(answer)) => {
-                    let (status, headers) = X::status(&answer);
-                    if !unavailable(status) {
-                        shared.endpoints.succeeded(lease.index);
-                        return Ok(answer);
-                    }
-                    let asked = retry_after(headers);
-                    shared.endpoints.failed(lease.index);
-                    (Failed::Answer(answer), true, asked)
-                }
-                Some(Err(source)) => {
-                    let not_sent = NotSent::is(&*source);
-                    shared.endpoints.failed(lease.index);
-                    (Failed::Error(transport_error(method, source)), !not_sent, None)
-                }
-                None if deadline.is_some_and(|(at, _)| Instant::now() >= at) => return Err(timed_out()),
-                None => {
-                    let after = retry.attempt_timeout.unwrap_or_default();
-                    (Failed::Error(Error::Timeout { method, after }), true, None)
-                }
-            };
-            let wait = asked.unwrap_or_else(|| retry.backoff_before(tries, shared.endpoints.next_random()));
-            let retried = (attempt.idempotent || !may_have_run)
-                && tries < retry.max_attempts
-                && deadline.is_none_or(|(at, _)| Instant::now() + wait < at)
-                && shared.budget.retry();
-            if !retried {
-                return match failed {
-                    Failed::Answer(answer) => Ok(answer),
-                    Failed::Error(error) => Err(error),
-                };
+        deadline: Option<Deadline>,
+    ) -> Result<X::Kept, Error<E>> {
+        let state = &*self.state;
+        state.budget.called(Instant::now());
+        let mut avoid = None;
+        let mut tried_at = Vec::new();
+        for tries in 1.. {
+            let lease = self.lease(attempt.method, avoid, deadline).await?;
+            if !tried_at.contains(&lease.index) {
+                tried_at.push(lease.index);
             }
-            tracing::debug!(method, tries, ?wait, "remotipy: retrying");
+            let (failed, may_have_run, asked) = match self.try_once::<X, E>(&attempt, &lease, deadline).await? {
+                Tried::Answered(answer) => return Ok(X::keep(answer, lease, self)),
+                Tried::Unavailable { answer, retry_after } => (Ok(answer), true, retry_after),
+                Tried::Failed { error, may_have_run } => (Err(error), may_have_run, None),
+            };
+            let Some(wait) = self.retry_wait(&attempt, tries, may_have_run, asked, deadline) else {
+                return match failed {
+                    Ok(answer) => Ok(X::keep(answer, lease, self)),
+                    Err(error) => Err(exhausted(error, tries, tried_at.len())),
+                };
+            };
+            tracing::debug!(method = attempt.method, tries, ?wait, "remotipy: retrying");
             avoid = Some(lease.index);
             drop(lease);
             crate::rt::sleep(wait).await;
         }
+        unreachable!("the attempts end by returning")
+    }
+
+    /// A place at an endpoint (not `avoid` where there is another), within
+    /// the call's deadline.
+    async fn lease<E>(
+        &self,
+        method: &'static str,
+        avoid: Option<usize>,
+        deadline: Option<Deadline>,
+    ) -> Result<Lease<'_>, Error<E>> {
+        let endpoints = &self.state.endpoints;
+        match deadline {
+            Some(deadline) => crate::rt::timeout_at(deadline.at, endpoints.lease(avoid))
+                .await
+                .map_err(|_| Error::Timeout { method, after: deadline.after }),
+            None => Ok(endpoints.lease(avoid).await),
+        }
+    }
+
+    /// One attempt at `lease`'s endpoint, within the call's deadline (the
+    /// call's timeout is an `Err`) and the attempt's own timeout.
+    async fn try_once<X: Exchange, E>(
+        &self,
+        attempt: &Attempt,
+        lease: &Lease<'_>,
+        deadline: Option<Deadline>,
+    ) -> Result<Tried<X::Answer, E>, Error<E>> {
+        let (state, method) = (&*self.state, attempt.method);
+        let headers = self.attempt_headers(deadline, attempt.events);
+        let request = TransportRequest {
+            body: attempt.body.clone(),
+            codec: attempt.codec,
+            headers: &headers,
+            max_response_size: state.max_response_size,
+        };
+        let sent = X::start(&*lease.endpoint.transport, request);
+        let outcome = match attempt_end(deadline, &state.retry) {
+            Some(at) => crate::rt::timeout_at(at, sent).await.ok(),
+            None => Some(sent.await),
+        };
+        let endpoints = &state.endpoints;
+        Ok(match outcome {
+            Some(Ok(answer)) => {
+                let (status, headers) = X::head(&answer);
+                if !unavailable(status) {
+                    endpoints.succeeded(lease);
+                    return Ok(Tried::Answered(answer));
+                }
+                let retry_after = retry_after(headers);
+                endpoints.failed(lease);
+                Tried::Unavailable { answer, retry_after }
+            }
+            Some(Err(source)) => {
+                endpoints.failed(lease);
+                Tried::Failed { may_have_run: !NotSent::is(&*source), error: transport_error(method, source) }
+            }
+            None => match deadline {
+                Some(deadline) if deadline.passed() => return Err(Error::Timeout { method, after: deadline.after }),
+                _ => {
+                    let after = state.retry.attempt_timeout.unwrap_or_default();
+                    Tried::Failed { error: Error::Timeout { method, after }, may_have_run: true }
+                }
+            },
+        })
+    }
+
+    /// How long to wait before the next attempt, if there is one: the call
+    /// may run twice or never ran, attempts are left, the wait (the
+    /// server's `Retry-After`, else the backoff) ends before the deadline
+    /// and is not longer than [`Retry::max_retry_after`], and the budget allows.
+    fn retry_wait(
+        &self,
+        attempt: &Attempt,
+        tries: u32,
+        may_have_run: bool,
+        asked: Option<Duration>,
+        deadline: Option<Deadline>,
+    ) -> Option<Duration> {
+        let (state, retry) = (&*self.state, &self.state.retry);
+        let may_run_again = attempt.idempotent || !may_have_run;
+        if !may_run_again || tries >= retry.max_attempts {
+            return None;
+        }
+        let wait = match asked {
+            Some(asked) if asked > retry.max_retry_after => return None,
+            Some(asked) => asked,
+            None => retry.backoff_before(tries, state.endpoints.next_random()),
+        };
+        let in_time = deadline.is_none_or(|deadline| Instant::now().checked_add(wait).is_some_and(|t| t < deadline.at));
+        (in_time && state.budget.retry(Instant::now())).then_some(wait)
     }
 
     /// The headers of one attempt: the call's, its remaining time, what it
     /// accepts, and (feature `otel`) the current trace context.
-    fn attempt_headers(&self, deadline: Option<(Instant, Duration)>, events: bool) -> Cow<'_, HeaderMap> {
+    fn attempt_headers(&self, deadline: Option<Deadline>, events: bool) -> Cow<'_, HeaderMap> {
         #[cfg(feature = "otel")]
         let trace = crate::trace::current();
         #[cfg(not(feature = "otel"))]
@@ -192,11 +257,8 @@ impl Client {
         if let Some(trace) = &trace {
             crate::trace::inject(trace, &mut headers);
         }
-        if let Some((at, _)) = deadline {
-            // Relative, in whole milliseconds rounded up: clocks need not agree.
-            let left = at.saturating_duration_since(Instant::now());
-            let millis = left.as_micros().div_ceil(1000).max(1) as u64;
-            headers.insert(crate::protocol::TIMEOUT_HEADER, HeaderValue::from(millis));
+        if let Some(deadline) = deadline {
+            headers.insert(crate::protocol::TIMEOUT_HEADER, timeout_header(deadline));
         }
         if events {
             headers.insert(http::header::ACCEPT, HeaderValue::from_static("text/event-stream, application/json"));
@@ -205,12 +267,31 @@ impl Client {
     }
 }
 
+/// The time left, relative, in whole milliseconds rounded up (clocks need
+/// not agree), at least 1.
+fn timeout_header(deadline: Deadline) -> HeaderValue {
+    let left = deadline.at.saturating_duration_since(Instant::now());
+    let millis = u64::try_from(left.as_micros().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
+    HeaderValue::from(millis)
+}
+
 /// When one attempt gives up: at the call's deadline, or its own timeout.
-fn attempt_end(deadline: Option<(Instant, Duration)>, retry: &Retry) -> Option<Instant> {
-    let own = retry.attempt_timeout.map(|each| Instant::now() + each);
-    match (deadline, own) {
-        (Some((at, _)), Some(own)) => Some(at.min(own)),
-        (Some((at, _)), None) => Some(at),
-        (None, own) => own,
+fn attempt_end(deadline: Option<Deadline>, retry: &Retry) -> Option<Instant> {
+    let own = retry.attempt_timeout.and_then(|each| Instant::now().checked_add(each));
+    let call = deadline.map(|deadline| deadline.at);
+    match (call, own) {
+        (Some(call), Some(own)) => Some(call.min(own)),
+        (call, own) => call.or(own),
+    }
+}
+
+/// The last failure of a call that made several attempts says how many, at
+/// how many endpoints.
+fn exhausted<E>(error: Error<E>, attempts: u32, endpoints: usize) -> Error<E> {
+    match error {
+        Error::Transport { method, source } if attempts > 1 => {
+            Error::Transport { method, source: Box::new(AttemptsFailed { attempts, endpoints, last: source }) }
+        }
+        other => other,
     }
 }

@@ -27,15 +27,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::rt::Instant;
-use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use super::Client;
-use super::attempts::{Attempt, Send};
-use super::response::{ErrorOnly, response_id};
+use super::attempts::{Attempt, Whole};
+use super::batch::BATCH;
+use super::response::{ById, ErrorOnly};
+use crate::codec::Codec;
+use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
 use crate::transport::TransportResponse;
 
@@ -50,9 +51,6 @@ const GO_ALONE_BELOW: usize = 4;
 /// so that its batches are never refused as too large.
 pub(crate) const DEFAULT_MAX_CALLS: usize = 1024;
 pub(crate) const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
-
-/// The method name batches are logged and reported under.
-const BATCH: &str = "batch";
 
 /// The client's batcher: its settings and the calls waiting to go.
 pub(crate) struct AutoBatch {
@@ -83,14 +81,14 @@ struct Entry {
     idempotent: bool,
     /// The caller's headers, when they are not the client's defaults.
     headers: Option<HeaderMap>,
-    deadline: Option<(Instant, Duration)>,
-    reply: oneshot::Sender<Outcome>,
+    deadline: Option<Deadline>,
+    reply: oneshot::Sender<Delivery>,
 }
 
-/// What a caller gets: the answer to its call as if it had been sent alone
-/// (its own response object, or the whole answer when the batch was
+/// What a caller is handed: the answer to its call as if it had been sent
+/// alone (its own response object, or the whole answer when the batch was
 /// answered as a whole), or the failure of the exchange.
-type Outcome = Result<TransportResponse, Failure>;
+type Delivery = Result<TransportResponse, Failure>;
 
 /// A failed exchange, shared by every call in it.
 #[derive(Clone)]
@@ -160,23 +158,32 @@ impl AutoBatch {
             true => {
                 // Should this caller give up while waiting, the others still go.
                 let mut lead = Lead { batcher: self, client, own: Some(answer) };
-                match self.window.is_zero() {
-                    true => tokio::task::yield_now().await,
-                    false => crate::rt::sleep(self.window).await,
+                let wait = async {
+                    match self.window.is_zero() {
+                        true => tokio::task::yield_now().await,
+                        false => crate::rt::sleep(self.window).await,
+                    }
+                };
+                // The window ends early for a caller whose own time is up first.
+                match deadline {
+                    Some(deadline) => crate::rt::timeout_at(deadline.at, wait)
+                        .await
+                        .map_err(|_| Error::Timeout { method, after: deadline.after })?,
+                    None => wait.await,
                 }
                 lead.own.take().expect("taken once")
             }
         };
         let answer = match deadline {
-            Some((at, after)) => {
-                crate::rt::timeout_at(at, answer).await.map_err(|_| Error::Timeout { method, after })?
-            }
+            Some(deadline) => crate::rt::timeout_at(deadline.at, answer)
+                .await
+                .map_err(|_| Error::Timeout { method, after: deadline.after })?,
             None => answer.await,
         };
         match answer {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(failure)) => Err(failure.into_error(method)),
-            Err(_) => Err(Error::Transport { method, source: "the batch carrying this call was dropped".into() }),
+            Err(_) => Err(Error::Abandoned { method }),
         }
     }
 
@@ -197,11 +204,12 @@ impl AutoBatch {
         }
     }
 
-    /// Groups `entries` (callers gone are left out) by idempotency and
-    /// headers, then cuts the groups to the size limits.
+    /// Groups `entries` (callers gone, or whose time is up, are left out)
+    /// by idempotency and headers, then cuts the groups to the size limits.
     fn batches(&self, entries: Vec<Entry>) -> Vec<Vec<Entry>> {
         let mut groups: Vec<Vec<Entry>> = Vec::new();
-        for entry in entries.into_iter().filter(|entry| !entry.reply.is_closed()) {
+        let waiting = |entry: &Entry| !entry.reply.is_closed() && !entry.deadline.is_some_and(|d| d.passed());
+        for entry in entries.into_iter().filter(waiting) {
             let same =
                 |group: &&mut Vec<Entry>| group[0].idempotent == entry.idempotent && group[0].headers == entry.headers;
             match groups.iter_mut().find(same) {
@@ -235,7 +243,7 @@ struct Lead<'a> {
     client: &'a Client,
     /// The leader's own answer, until its wait ends: dropped first if the
     /// caller gives up, so that its call is left out.
-    own: Option<oneshot::Receiver<Outcome>>,
+    own: Option<oneshot::Receiver<Delivery>>,
 }
 
 impl Drop for Lead<'_> {
@@ -256,7 +264,7 @@ fn send(client: Client, mut batch: Vec<Entry>) -> crate::future::BoxFuture<'stat
         };
         let attempt = Attempt { method, body: body.into(), codec, idempotent: batch[0].idempotent, events: false };
         let deadline = latest(&batch);
-        let response = match client.attempts::<Send, std::convert::Infallible>(attempt, deadline).await {
+        let response = match client.attempts::<Whole, std::convert::Infallible>(attempt, deadline).await {
             Ok(response) => response,
             Err(error) => return fail(batch, &Failure::from(error)),
         };
@@ -272,11 +280,11 @@ fn send(client: Client, mut batch: Vec<Entry>) -> crate::future::BoxFuture<'stat
 
 /// The deadline of a batch: the latest of its calls' (each caller stops
 /// waiting at its own), or none if one has none.
-fn latest(batch: &[Entry]) -> Option<(Instant, Duration)> {
-    batch.iter().try_fold(None, |latest: Option<(Instant, Duration)>, entry| {
+fn latest(batch: &[Entry]) -> Option<Deadline> {
+    batch.iter().try_fold(None, |latest: Option<Deadline>, entry| {
         let deadline = entry.deadline?;
         Some(Some(match latest {
-            Some(latest) if latest.0 >= deadline.0 => latest,
+            Some(latest) if latest.at >= deadline.at => latest,
             _ => deadline,
         }))
     })?
@@ -286,13 +294,13 @@ fn latest(batch: &[Entry]) -> Option<(Instant, Duration)> {
 /// large for it (413), or answered with one error object instead of an
 /// array, which the JSON-RPC spec allows only for a batch it could not
 /// take (remotipy's `-32600` for too many calls, jsonrpsee's `-32010`).
-fn refused_unrun(codec: crate::Codec, response: &TransportResponse) -> bool {
+fn refused_unrun(codec: Codec, response: &TransportResponse) -> bool {
     response.status == StatusCode::PAYLOAD_TOO_LARGE || codec.decode::<ErrorOnly>(&response.body).is_ok()
 }
 
 /// Gives each caller its answer: its own response object, found by id;
 /// the whole answer when the batch was answered as a whole.
-fn answer(codec: crate::Codec, batch: Vec<Entry>, response: TransportResponse) {
+fn answer(codec: Codec, batch: Vec<Entry>, response: TransportResponse) {
     let items = match batch.len() {
         1 => None,
         _ => codec.split_array(&response.body).ok(),
@@ -305,17 +313,16 @@ fn answer(codec: crate::Codec, batch: Vec<Entry>, response: TransportResponse) {
         }
         return;
     };
-    let found: Vec<(u64, Bytes)> =
-        items.into_iter().filter_map(|item| Some((response_id(codec, item)?, response.body.slice_ref(item)))).collect();
+    let by_id = ById::new(codec, items);
     for entry in batch {
-        let outcome = match entry.id {
-            None => Ok(TransportResponse::new(StatusCode::NO_CONTENT, HeaderMap::new(), Bytes::new())),
-            Some(id) => match found.iter().find(|(got, _)| *got == id) {
-                Some((_, body)) => Ok(TransportResponse::new(StatusCode::OK, HeaderMap::new(), body.clone())),
-                None => Err(Failure::Decode(format!("the batch response has no answer to call {id}"))),
+        let delivery = match entry.id {
+            None => Ok(TransportResponse::new(StatusCode::NO_CONTENT, HeaderMap::new(), Default::default())),
+            Some(id) => match by_id.get(id) {
+                Ok(item) => Ok(TransportResponse::new(StatusCode::OK, HeaderMap::new(), response.body.slice_ref(item))),
+                Err(detail) => Err(Failure::Decode(detail)),
             },
         };
-        let _ = entry.reply.send(outcome);
+        let _ = entry.reply.send(delivery);
     }
 }
 
@@ -338,7 +345,7 @@ impl From<Error<std::convert::Infallible>> for Failure {
 impl Failure {
     fn into_error<E>(self, method: &'static str) -> Error<E> {
         match self {
-            Failure::Transport(source) => Error::Transport { method, source: Box::new(Shared(source)) },
+            Failure::Transport(source) => Error::Transport { method, source: Box::new(SharedCause(source)) },
             Failure::Timeout(after) => Error::Timeout { method, after },
             Failure::Decode(detail) => Error::Decode { method, detail },
         }
@@ -346,21 +353,21 @@ impl Failure {
 }
 
 /// The cause of a failed batch, given to each of its callers.
-struct Shared(Arc<BoxError>);
+struct SharedCause(Arc<BoxError>);
 
-impl std::fmt::Debug for Shared {
+impl std::fmt::Debug for SharedCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(&**self.0, f)
     }
 }
 
-impl std::fmt::Display for Shared {
+impl std::fmt::Display for SharedCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&**self.0, f)
     }
 }
 
-impl std::error::Error for Shared {
+impl std::error::Error for SharedCause {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0.source()
     }

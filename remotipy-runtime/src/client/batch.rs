@@ -33,7 +33,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
@@ -44,15 +43,15 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::Serialize;
 
-use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
-use crate::client::response::{self, response_id};
-use crate::client::{Client, status_error};
+use super::response::{self, ById};
+use super::{Client, status_error};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
+use crate::method::Wire;
 use crate::protocol::ErrorObject;
 
-/// The method name errors of the batch as a whole carry.
-const BATCH: &str = "batch";
+/// The method name the errors of a batch as a whole carry, and its log lines.
+pub(crate) const BATCH: &str = "batch";
 
 /// Calls collected to be sent together; generated `<Trait>Batch` types wrap
 /// one. Nothing is sent until [`Batch::send`] (`send_batch` on the
@@ -92,8 +91,9 @@ pub struct Pending<R, E = Infallible> {
 pub struct Replies {
     codec: Codec,
     body: Bytes,
-    /// Where each call's answer lies in `body`, by call index.
-    answers: Vec<Option<Range<usize>>>,
+    /// Where each call's answer lies in `body` (or why it has none), by
+    /// call index; `None` once taken, or for a slot that is no call.
+    answers: Vec<Option<Result<Range<usize>, String>>>,
     slots: Vec<Slot>,
     token: u64,
 }
@@ -117,44 +117,17 @@ impl Batch {
         self.notify_with(method, params, false);
     }
 
-    /// Adds a call of `M`, declared `-> T`.
-    #[doc(hidden)]
-    pub fn call<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Ok<M>> {
-        self.call_with(M::NAME, params, M::IDEMPOTENT, |_| None)
-    }
-
-    /// Adds a call of `M`, declared `-> Result<T, E>`.
-    #[doc(hidden)]
-    pub fn call_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Ok<M>, Err<M>> {
-        self.call_with(M::NAME, params, M::IDEMPOTENT, crate::client::decode_app::<M>)
-    }
-
-    /// Adds a call of `M`, a streaming method: its items, collected by the server.
-    #[doc(hidden)]
-    pub fn call_stream<M: RemoteMethod>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>> {
-        self.call_with(M::NAME, params, M::IDEMPOTENT, |_| None)
-    }
-
-    /// Adds a call of `M`, a streaming method that may fail.
-    #[doc(hidden)]
-    pub fn call_stream_fallible<M: Fallible>(&mut self, params: &M::Params) -> Pending<Vec<Ok<M>>, Err<M>> {
-        self.call_with(M::NAME, params, M::IDEMPOTENT, crate::client::decode_app::<M>)
-    }
-
-    /// Adds a notification of `M`.
-    #[doc(hidden)]
-    pub fn notify_method<M: RemoteMethod>(&mut self, params: &M::Params) {
-        self.notify_with(M::NAME, params, M::IDEMPOTENT);
-    }
-
-    fn notify_with<P: Serialize + ?Sized>(&mut self, method: &'static str, params: &P, idempotent: bool) {
+    /// Adds a notification of `method`; `idempotent`: it may run twice.
+    pub(crate) fn notify_with<P: Serialize + ?Sized>(&mut self, method: &'static str, params: &P, idempotent: bool) {
         self.idempotent &= idempotent;
         if let Err(source) = self.push(method, params, None) {
             self.unencodable.get_or_insert(Error::Encode { method, source });
         }
     }
 
-    fn call_with<P: Serialize + ?Sized, R, E>(
+    /// Adds a call of `method`, its result read as `R` (an application
+    /// error as `E`, when `decode_app` recognises one).
+    pub(crate) fn call_with<P: Serialize + ?Sized, R, E>(
         &mut self,
         method: &'static str,
         params: &P,
@@ -235,17 +208,14 @@ impl Replies {
             Ok(items) => items,
             Err(_) => return Err(whole_batch_error(self.codec, status, &self.body)),
         };
-        let by_id: HashMap<u64, usize> = (self.slots.iter().enumerate())
-            .filter_map(|(index, slot)| match slot {
-                Slot::Call { id, .. } => Some((*id, index)),
-                Slot::Unencodable { .. } => None,
-            })
-            .collect();
+        let by_id = ById::new(self.codec, items);
         let start = self.body.as_ptr() as usize;
-        for item in items {
-            if let Some(&index) = response_id(self.codec, item).and_then(|id| by_id.get(&id)) {
-                let offset = item.as_ptr() as usize - start;
-                self.answers[index] = Some(offset..offset + item.len());
+        for (slot, answer) in self.slots.iter().zip(&mut self.answers) {
+            if let Slot::Call { id, .. } = slot {
+                *answer = Some(by_id.get(*id).map(|item| {
+                    let offset = item.as_ptr() as usize - start;
+                    offset..offset + item.len()
+                }));
             }
         }
         Ok(())
@@ -264,18 +234,13 @@ impl Replies {
                 Err(Error::Encode { method, source })
             }
             Slot::Call { id, method } => match self.answers[pending.index].take() {
-                Some(range) => {
+                Some(Ok(range)) => {
                     let body = &self.body[range];
-                    let decoded = response::decode::<R::Serde, E>(
-                        self.codec,
-                        method,
-                        *id,
-                        StatusCode::OK,
-                        body,
-                        pending.decode_app,
-                    );
-                    decoded.map(R::from_serde)
+                    let decoded =
+                        response::decode::<R::De, E>(self.codec, method, *id, StatusCode::OK, body, pending.decode_app);
+                    decoded.map(R::from_de)
                 }
+                Some(Err(detail)) => Err(Error::Decode { method, detail }),
                 None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),
             },
         }
@@ -305,7 +270,7 @@ impl fmt::Debug for Batch {
 
 impl fmt::Debug for Replies {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let answered = self.answers.iter().flatten().count();
+        let answered = self.answers.iter().filter(|answer| matches!(answer, Some(Ok(_)))).count();
         f.debug_struct("Replies").field("calls", &self.slots.len()).field("unread", &answered).finish()
     }
 }

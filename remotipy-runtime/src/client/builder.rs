@@ -75,7 +75,7 @@ impl BuildTarget for Client {
 }
 
 /// Which transport `build` makes.
-enum Choice {
+enum TransportChoice {
     Reqwest(Option<reqwest::Client>),
     #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
     Hyper,
@@ -101,12 +101,12 @@ enum Choice {
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ClientBuilder<C = Client> {
     url: String,
-    /// More endpoints of the same service.
-    more: Vec<String>,
+    /// The other endpoints of the same service, beside `url`.
+    other_urls: Vec<String>,
     headers: HeaderMap,
     timeout: Option<Duration>,
     stream_idle: Option<Duration>,
-    transport: Choice,
+    transport: TransportChoice,
     codec: Codec,
     max_response_size: usize,
     retry: Retry,
@@ -125,11 +125,11 @@ impl<C> ClientBuilder<C> {
     pub fn new(url: impl Into<String>) -> Self {
         ClientBuilder {
             url: url.into(),
-            more: Vec::new(),
+            other_urls: Vec::new(),
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
             stream_idle: Some(super::DEFAULT_STREAM_IDLE_TIMEOUT),
-            transport: Choice::Reqwest(None),
+            transport: TransportChoice::Reqwest(None),
             codec: Codec::Json,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: Retry::default(),
@@ -153,7 +153,7 @@ impl<C> ClientBuilder<C> {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.more.extend(urls.into_iter().map(Into::into));
+        self.other_urls.extend(urls.into_iter().map(Into::into));
         self
     }
 
@@ -212,7 +212,7 @@ impl<C> ClientBuilder<C> {
     #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");
-        builder.transport = Choice::InProcess(target.into());
+        builder.transport = TransportChoice::InProcess(target.into());
         builder
     }
 
@@ -221,7 +221,7 @@ impl<C> ClientBuilder<C> {
     /// codec and response limit are set here as for any client.
     pub fn with_transport(transport: impl Transport) -> Self {
         let mut builder = Self::new(transport.endpoint().to_owned());
-        builder.transport = Choice::Custom(Box::new(transport));
+        builder.transport = TransportChoice::Custom(Box::new(transport));
         builder
     }
 
@@ -270,7 +270,7 @@ impl<C> ClientBuilder<C> {
     /// Sends calls through this reqwest client (your TLS, proxy and pool
     /// settings) instead of a new one.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.transport = Choice::Reqwest(Some(client));
+        self.transport = TransportChoice::Reqwest(Some(client));
         self
     }
 
@@ -280,7 +280,7 @@ impl<C> ClientBuilder<C> {
     /// a TLS connector and use [`ClientBuilder::with_transport`]).
     #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
     pub fn hyper(mut self) -> Self {
-        self.transport = Choice::Hyper;
+        self.transport = TransportChoice::Hyper;
         self
     }
 
@@ -305,56 +305,18 @@ impl<C> ClientBuilder<C> {
 
     /// The untyped async client these settings describe; what generated
     /// clients wrap.
-    #[doc(hidden)]
-    pub fn into_client(self) -> Result<Client, BuildError> {
+    pub(crate) fn into_client(self) -> Result<Client, BuildError> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let urls: Vec<&str> = std::iter::once(&self.url).chain(&self.more).map(String::as_str).collect();
-        let network_only = |transport: &dyn Transport| match urls.len() {
-            1 => Ok(()),
-            _ => Err(BuildError::EndpointsNeedNetwork { transport: transport.endpoint().to_owned() }),
-        };
-        let transports: Vec<Box<dyn Transport>> = match self.transport {
+        let urls: Vec<&str> = std::iter::once(&self.url).chain(&self.other_urls).map(String::as_str).collect();
+        let transports = match self.transport {
             #[cfg(feature = "server")]
-            Choice::InProcess(target) => {
-                network_only(&target)?;
-                vec![Box::new(target)]
-            }
-            Choice::Custom(transport) => {
-                network_only(&*transport)?;
-                vec![transport]
-            }
-            Choice::Reqwest(given) => {
-                let parsed = urls.iter().map(|url| parse_url(url, given.is_some())).collect::<Result<Vec<_>, _>>()?;
-                let client = match given {
-                    Some(client) => client,
-                    None => {
-                        let builder = reqwest::Client::builder();
-                        #[cfg(not(target_arch = "wasm32"))]
-                        let builder = if self.http2 { builder.http2_prior_knowledge() } else { builder };
-                        builder.build().map_err(BuildError::Http)?
-                    }
-                };
-                // One reqwest client (one pool) for every endpoint.
-                let transport = |url| Box::new(ReqwestTransport::new(client.clone(), url)) as Box<dyn Transport>;
-                parsed.into_iter().map(transport).collect()
-            }
+            TransportChoice::InProcess(target) => one_transport(Box::new(target), &urls)?,
+            TransportChoice::Custom(transport) => one_transport(transport, &urls)?,
+            TransportChoice::Reqwest(given) => reqwest_transports(given, &urls, self.http2)?,
             #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
-            Choice::Hyper => {
-                let mut transports = Vec::new();
-                for url in &urls {
-                    let uri = parse_uri(url)?;
-                    let error =
-                        |e: crate::error::BoxError| BuildError::Url { url: url.to_string(), reason: e.to_string() };
-                    let transport = match self.http2 {
-                        true => crate::transport::HyperTransport::http2(uri),
-                        false => crate::transport::HyperTransport::new(uri),
-                    };
-                    transports.push(Box::new(transport.map_err(error)?) as Box<dyn Transport>);
-                }
-                transports
-            }
+            TransportChoice::Hyper => hyper_transports(&urls, self.http2)?,
         };
         let settings = Settings {
             codec: self.codec,
@@ -374,13 +336,45 @@ impl<C> ClientBuilder<C> {
     }
 }
 
-impl<C> ClientBuilder<C> {
-    /// The blocking client these settings describe.
-    #[doc(hidden)]
-    #[cfg(feature = "blocking")]
-    pub fn into_blocking(self) -> Result<crate::blocking::BlockingClient, BuildError> {
-        crate::blocking::BlockingClient::new(self.into_client()?)
+/// A transport that does not send over the network serves one endpoint.
+fn one_transport(transport: Box<dyn Transport>, urls: &[&str]) -> Result<Vec<Box<dyn Transport>>, BuildError> {
+    match urls.len() {
+        1 => Ok(vec![transport]),
+        _ => Err(BuildError::EndpointsNeedNetwork { transport: transport.endpoint().to_owned() }),
     }
+}
+
+/// One reqwest client (one pool) for every endpoint: `given`, or a new one.
+fn reqwest_transports(
+    given: Option<reqwest::Client>,
+    urls: &[&str],
+    #[cfg_attr(target_arch = "wasm32", allow(unused_variables))] http2: bool,
+) -> Result<Vec<Box<dyn Transport>>, BuildError> {
+    let parsed = urls.iter().map(|url| parse_url(url, given.is_some())).collect::<Result<Vec<_>, _>>()?;
+    let client = match given {
+        Some(client) => client,
+        None => {
+            let builder = reqwest::Client::builder();
+            #[cfg(not(target_arch = "wasm32"))]
+            let builder = if http2 { builder.http2_prior_knowledge() } else { builder };
+            builder.build().map_err(BuildError::Http)?
+        }
+    };
+    let transport = |url| Box::new(ReqwestTransport::new(client.clone(), url)) as Box<dyn Transport>;
+    Ok(parsed.into_iter().map(transport).collect())
+}
+
+/// A hyper transport per endpoint: HTTP/1.1 connections, or h2c.
+#[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
+fn hyper_transports(urls: &[&str], http2: bool) -> Result<Vec<Box<dyn Transport>>, BuildError> {
+    use crate::transport::HyperTransport;
+    let one = |url: &&str| {
+        let uri = parse_uri(url)?;
+        let made = if http2 { HyperTransport::http2(uri) } else { HyperTransport::new(uri) };
+        let error = |e: crate::error::BoxError| BuildError::Url { url: url.to_string(), reason: e.to_string() };
+        Ok(Box::new(made.map_err(error)?) as Box<dyn Transport>)
+    };
+    urls.iter().map(one).collect()
 }
 
 impl<C: BuildTarget> ClientBuilder<C> {

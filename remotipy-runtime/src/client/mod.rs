@@ -7,13 +7,13 @@
 
 mod attempts;
 mod auto_batch;
+pub(crate) mod batch;
 mod builder;
 mod endpoints;
 mod options;
 mod response;
 mod retry;
-
-pub(crate) mod batch;
+mod sse;
 pub(crate) mod stream;
 
 use std::sync::Arc;
@@ -26,16 +26,15 @@ use serde::de::DeserializeOwned;
 
 pub use builder::{BuildError, BuildTarget, ClientBuilder};
 pub use options::CallOptions;
-pub use retry::Retry;
+pub use retry::{AttemptsFailed, DEFAULT_MAX_RETRY_AFTER, Retry};
 
-use crate::__private::{Err, Fallible, Ok, RemoteMethod, Wire};
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
+use crate::method::{Decode, ErrOf, Fallible};
 use crate::protocol::ErrorObject;
 #[cfg(feature = "server")]
 use crate::transport::InProcess;
-use crate::transport::{ResponseTooLarge, Transport};
-use stream::Items;
+use crate::transport::{ResponseTooLarge, Transport, TransportResponse};
 
 /// The untyped client every generated `<Trait>Client` wraps: one transport,
 /// headers, a timeout. Cheap to clone (the transport is shared).
@@ -52,7 +51,7 @@ use stream::Items;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    state: Arc<ClientState>,
     /// Every header this clone's calls send (defaults, then per-call options).
     headers: HeaderMap,
     /// `headers` are the builder's: automatic batches group calls by headers.
@@ -62,7 +61,8 @@ pub struct Client {
     stream_idle: Option<Duration>,
 }
 
-struct Shared {
+/// What every clone of a client shares.
+struct ClientState {
     endpoints: endpoints::Endpoints,
     codec: Codec,
     max_response_size: usize,
@@ -70,6 +70,19 @@ struct Shared {
     retry: Retry,
     budget: retry::Budget,
     auto_batch: Option<Arc<auto_batch::AutoBatch>>,
+}
+
+/// A place at an endpoint kept beyond its call (by an open stream), given
+/// back when dropped.
+pub(crate) struct Place {
+    state: Arc<ClientState>,
+    index: usize,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.state.endpoints.release(self.index);
+    }
 }
 
 /// What a builder gives the client it builds.
@@ -117,7 +130,7 @@ impl Client {
     }
 
     pub(crate) fn from_parts(transports: Vec<Box<dyn Transport>>, settings: Settings) -> Self {
-        let shared = Arc::new(Shared {
+        let state = Arc::new(ClientState {
             endpoints: endpoints::Endpoints::new(transports, settings.max_in_flight),
             codec: settings.codec,
             max_response_size: settings.max_response_size,
@@ -128,17 +141,17 @@ impl Client {
                 .map(|batching| Arc::new(auto_batch::AutoBatch::new(batching, settings.headers.clone()))),
         });
         let (headers, timeout, stream_idle) = (settings.headers, settings.timeout, settings.stream_idle);
-        Client { shared, headers, default_headers: true, timeout, stream_idle }
+        Client { state, headers, default_headers: true, timeout, stream_idle }
     }
 
     /// Where calls go (the first endpoint, when there are several).
     pub fn endpoint(&self) -> &str {
-        self.shared.endpoints.first().transport.endpoint()
+        self.state.endpoints.first().transport.endpoint()
     }
 
     /// How calls are encoded.
     pub fn codec(&self) -> Codec {
-        self.shared.codec
+        self.state.codec
     }
 
     /// A clone whose calls send the options' headers (each replacing this
@@ -147,7 +160,7 @@ impl Client {
     pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
         let (headers, timeout, stream_idle) = options.over(&self.headers, self.timeout, self.stream_idle)?;
         let default_headers = self.default_headers && headers == self.headers;
-        Ok(Client { shared: Arc::clone(&self.shared), headers, default_headers, timeout, stream_idle })
+        Ok(Client { state: Arc::clone(&self.state), headers, default_headers, timeout, stream_idle })
     }
 
     /// Calls `method` with `params` (a struct or map for named params, a
@@ -166,13 +179,13 @@ impl Client {
         self.notify_with(method, params, false).await
     }
 
-    async fn notify_with<P: Serialize + ?Sized>(
+    pub(crate) async fn notify_with<P: Serialize + ?Sized>(
         &self,
         method: &'static str,
         params: &P,
         idempotent: bool,
     ) -> Result<(), Error> {
-        let body = self.encode(method, params, None)?;
+        let body = self.encode(self.codec(), method, params, None)?;
         let response = self.send_one(method, body, None, idempotent).await?;
         match response.status.is_success() {
             true => Ok(()),
@@ -181,48 +194,13 @@ impl Client {
     }
 
     /// Starts a batch: calls added to it go out together in one request.
-    pub fn batch(&self) -> crate::batch::Batch {
-        crate::batch::Batch::new(self.clone())
+    pub fn batch(&self) -> batch::Batch {
+        batch::Batch::new(self.clone())
     }
 
-    /// Calls `M`, declared `-> T`.
-    #[doc(hidden)]
-    pub async fn call<M: RemoteMethod>(&self, params: &M::Params) -> Result<Ok<M>, Error> {
-        let result = self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, M::IDEMPOTENT, |_| None).await;
-        result.map(Wire::from_serde)
-    }
-
-    /// Calls `M`, declared `-> Result<T, E>`: an application error in the
-    /// reply comes back as `Error::App(E)`.
-    #[doc(hidden)]
-    pub async fn call_fallible<M: Fallible>(&self, params: &M::Params) -> Result<Ok<M>, Error<Err<M>>> {
-        let result =
-            self.call_with::<_, <Ok<M> as Wire>::Serde, _>(M::NAME, params, M::IDEMPOTENT, decode_app::<M>).await;
-        result.map(Wire::from_serde)
-    }
-
-    /// Sends `M` as a notification.
-    #[doc(hidden)]
-    pub async fn notify_method<M: RemoteMethod>(&self, params: &M::Params) -> Result<(), Error> {
-        self.notify_with(M::NAME, params, M::IDEMPOTENT).await
-    }
-
-    /// Calls `M`, a streaming method whose items are `Ok<M>`.
-    #[doc(hidden)]
-    pub async fn open_stream<M: RemoteMethod>(&self, params: &M::Params) -> Result<Items<Ok<M>>, Error> {
-        self.open_with(M::NAME, params, M::IDEMPOTENT, |_| None).await
-    }
-
-    /// Calls `M`, a streaming method whose setup or items may fail with `Err<M>`.
-    #[doc(hidden)]
-    pub async fn open_stream_fallible<M: Fallible>(
-        &self,
-        params: &M::Params,
-    ) -> Result<Items<Ok<M>, Err<M>>, Error<Err<M>>> {
-        self.open_with(M::NAME, params, M::IDEMPOTENT, decode_app::<M>).await
-    }
-
-    async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned, E>(
+    /// Calls `method`: its result decoded as `R`, an application error in
+    /// the reply as `E` when `decode_app` recognises one.
+    pub(crate) async fn call_with<P: Serialize + ?Sized, R: DeserializeOwned, E>(
         &self,
         method: &'static str,
         params: &P,
@@ -230,12 +208,24 @@ impl Client {
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Result<R, Error<E>> {
         let id = self.next_id();
-        let body = self.encode(method, params, Some(id))?;
+        let body = self.encode(self.codec(), method, params, Some(id))?;
         let response = self.send_one(method, body, Some(id), idempotent).await?;
+        self.decode_answer(self.codec(), method, id, &response, decode_app)
+    }
+
+    /// Reads the answer to call `id`, in `codec`.
+    pub(crate) fn decode_answer<R: DeserializeOwned, E>(
+        &self,
+        codec: Codec,
+        method: &'static str,
+        id: u64,
+        response: &TransportResponse,
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Result<R, Error<E>> {
         if response.status != StatusCode::OK && response.body.is_empty() {
             return Err(status_error(method, response.status, &response.body));
         }
-        let decoded = response::decode(self.codec(), method, id, response.status, &response.body, decode_app);
+        let decoded = response::decode(codec, method, id, response.status, &response.body, decode_app);
         decoded.map_err(|error| self.timed_out(error))
     }
 
@@ -247,8 +237,8 @@ impl Client {
         body: Vec<u8>,
         id: Option<u64>,
         idempotent: bool,
-    ) -> Result<crate::transport::TransportResponse, Error<E>> {
-        match &self.shared.auto_batch {
+    ) -> Result<TransportResponse, Error<E>> {
+        match &self.state.auto_batch {
             Some(batcher) => batcher.submit(self, method, body, id, idempotent).await,
             None => self.exchange(method, body, idempotent).await,
         }
@@ -260,24 +250,31 @@ impl Client {
     pub(crate) fn timed_out<E>(&self, error: Error<E>) -> Error<E> {
         match error {
             Error::Remote { method, code: crate::protocol::code::DEADLINE_EXCEEDED, .. } => {
-                Error::Timeout { method, after: self.deadline().map_or(Duration::ZERO, |(_, after)| after) }
+                Error::Timeout { method, after: self.deadline().map_or(Duration::ZERO, |deadline| deadline.after) }
             }
             other => other,
         }
     }
 
-    pub(crate) fn next_id(&self) -> u64 {
-        self.shared.next_id.fetch_add(1, Ordering::Relaxed)
+    /// Keeps `lease`'s place beyond its call.
+    pub(crate) fn hold(&self, lease: endpoints::Lease<'_>) -> Place {
+        Place { state: Arc::clone(&self.state), index: lease.keep() }
     }
 
-    fn encode<P: Serialize + ?Sized, E>(
+    pub(crate) fn next_id(&self) -> u64 {
+        self.state.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// One request object in `codec` (a notification when `id` is `None`).
+    pub(crate) fn encode<P: Serialize + ?Sized, E>(
         &self,
+        codec: Codec,
         method: &'static str,
         params: &P,
         id: Option<u64>,
     ) -> Result<Vec<u8>, Error<E>> {
         let mut body = Vec::with_capacity(128);
-        let encoded = self.codec().encode_request(&mut body, method, params, id);
+        let encoded = codec.encode_request(&mut body, method, params, id);
         encoded.map_err(|source| Error::Encode { method, source })?;
         Ok(body)
     }
@@ -285,12 +282,12 @@ impl Client {
 
 /// Reads an application error's `data.value` as `M::Err`: code `-32000`, or
 /// any code an `ErrorCode` impl chose, as long as `data` names a type.
-pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<Err<M>> {
+pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<ErrOf<M>> {
     let data = error.data.as_ref()?;
     if error.code != crate::protocol::code::APP_ERROR && data.get("type").is_none() {
         return None;
     }
-    <<Err<M> as Wire>::Serde as serde::Deserialize>::deserialize(data.get("value")?).ok().map(Wire::from_serde)
+    <<ErrOf<M> as Decode>::De as serde::Deserialize>::deserialize(data.get("value")?).ok().map(Decode::from_de)
 }
 
 /// A transport failure; an oversized body is a decoding failure.

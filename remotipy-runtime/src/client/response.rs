@@ -100,12 +100,48 @@ where
 
 /// The id of one response object of a batch answer, if it is one this
 /// client could have sent.
-pub(crate) fn response_id(codec: Codec, item: &[u8]) -> Option<u64> {
+fn response_id(codec: Codec, item: &[u8]) -> Option<u64> {
     #[derive(Deserialize)]
     struct IdOnly {
         id: Option<NumericId>,
     }
     codec.decode::<IdOnly>(item).ok()?.id?.0
+}
+
+/// The answers of a batch, by the id they answer. A server may answer in
+/// any order; an id answered twice with the same bytes is answered once,
+/// but one answered twice differently is answered by neither: one of them
+/// may be another caller's, so the call fails rather than guess.
+pub(crate) struct ById<'a> {
+    /// Sorted by id; `None` for an id answered differently twice.
+    answers: Vec<(u64, Option<&'a [u8]>)>,
+}
+
+impl<'a> ById<'a> {
+    pub fn new(codec: Codec, items: Vec<&'a [u8]>) -> Self {
+        let mut answers: Vec<(u64, Option<&[u8]>)> =
+            items.into_iter().filter_map(|item| Some((response_id(codec, item)?, Some(item)))).collect();
+        // Servers answer in order, mostly: the sort is one pass then.
+        answers.sort_by_key(|(id, _)| *id);
+        answers.dedup_by(|later, kept| {
+            let same_id = later.0 == kept.0;
+            if same_id && later.1 != kept.1 {
+                kept.1 = None;
+            }
+            same_id
+        });
+        ById { answers }
+    }
+
+    /// The answer to call `id`, or why there is none.
+    pub fn get(&self, id: u64) -> Result<&'a [u8], String> {
+        match self.answers.binary_search_by_key(&id, |(id, _)| *id) {
+            Ok(at) => {
+                self.answers[at].1.ok_or_else(|| format!("the batch response answers call {id} twice, differently"))
+            }
+            Err(_) => Err(format!("the batch response has no answer to call {id}")),
+        }
+    }
 }
 
 /// A response that is only an error (as a server answers a refused batch).

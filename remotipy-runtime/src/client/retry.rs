@@ -7,9 +7,13 @@
 //! Retries go to another endpoint where there is one, after a jittered
 //! backoff (or the server's `Retry-After`), within the call's own timeout,
 //! and only while the retry budget allows (20% extra attempts over the last
-//! ten seconds, and at least 10 retries a second).
+//! ten seconds, and at least 10 retries a second). A `Retry-After` that asks
+//! for longer than the call has left, or longer than
+//! [`Retry::max_retry_after`] (60 s by default, which also bounds calls
+//! without a timeout), is not waited for: the 502/503/504 is the answer.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
@@ -35,9 +39,13 @@ pub struct Retry {
     pub(crate) first_backoff: Duration,
     pub(crate) max_backoff: Duration,
     pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) max_retry_after: Duration,
     pub(crate) ratio: f64,
     pub(crate) min_per_second: u32,
 }
+
+/// The default longest `Retry-After` a client waits for before a retry.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl Default for Retry {
     fn default() -> Self {
@@ -46,6 +54,7 @@ impl Default for Retry {
             first_backoff: Duration::from_millis(20),
             max_backoff: Duration::from_secs(1),
             attempt_timeout: None,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             ratio: 0.2,
             min_per_second: 10,
         }
@@ -75,6 +84,16 @@ impl Retry {
     /// call); the call's timeout still bounds them all.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Waits at most this long for a server that answers 502, 503 or 504
+    /// with a `Retry-After` (default [`DEFAULT_MAX_RETRY_AFTER`], 60 s):
+    /// asked to wait longer, or past the call's deadline, the client does
+    /// not retry and the call fails with that answer. This also bounds the
+    /// wait of a call without a timeout.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
         self
     }
 
@@ -110,9 +129,17 @@ impl Retry {
 const WINDOW_SECONDS: usize = 10;
 
 /// The retry budget of one client (see [`Retry::budget`]): calls and
-/// retries counted per second over a sliding window.
+/// retries counted over a sliding window of seconds.
+///
+/// A call costs one atomic increment (and, once a second, a rotation of
+/// the window under its lock); only retries, which are rare, take the lock
+/// to count and decide.
 #[derive(Debug)]
 pub(crate) struct Budget {
+    /// Every call made, ever.
+    calls: AtomicU64,
+    /// The second since `epoch` the window last rotated to.
+    second: AtomicU64,
     slots: Mutex<[Slot; WINDOW_SECONDS]>,
     /// Retries allowed: `ratio × calls + reserve`.
     ratio: f64,
@@ -122,60 +149,66 @@ pub(crate) struct Budget {
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Slot {
-    /// The second since `epoch` this slot counts.
+    /// The second since `epoch` this slot counts (`u64::MAX`: none yet).
     second: u64,
-    calls: u32,
+    /// `calls` when the second began.
+    calls_before: u64,
     retries: u32,
 }
+
+const EMPTY: Slot = Slot { second: u64::MAX, calls_before: 0, retries: 0 };
 
 impl Budget {
     pub fn new(retry: &Retry) -> Self {
         Budget {
-            slots: Mutex::new([Slot::default(); WINDOW_SECONDS]),
+            calls: AtomicU64::new(0),
+            second: AtomicU64::new(u64::MAX),
+            slots: Mutex::new([EMPTY; WINDOW_SECONDS]),
             ratio: retry.ratio,
             reserve: f64::from(retry.min_per_second) * WINDOW_SECONDS as f64,
             epoch: Instant::now(),
         }
     }
 
-    /// A call is made: it earns `ratio` of a retry.
-    pub fn called(&self) {
-        self.with_slot(|slot| slot.calls = slot.calls.saturating_add(1));
+    /// A call is made at `now`: it earns `ratio` of a retry.
+    pub fn called(&self, now: Instant) {
+        let second = self.second_of(now);
+        if self.second.load(Ordering::Relaxed) != second {
+            drop(self.rotate(second));
+        }
+        self.calls.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Whether one more retry fits in the budget; if so, it is spent.
-    pub fn retry(&self) -> bool {
-        let second = self.second();
-        let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let live = slots.iter().filter(|slot| slot.second + WINDOW_SECONDS as u64 > second);
-        let (calls, retries) =
-            live.fold((0u64, 0u64), |(c, r), slot| (c + u64::from(slot.calls), r + u64::from(slot.retries)));
+    /// Whether one more retry, at `now`, fits in the budget; if so, it is spent.
+    pub fn retry(&self, now: Instant) -> bool {
+        let second = self.second_of(now);
+        let mut slots = self.rotate(second);
+        let live = slots.iter().filter(|slot| slot.second != u64::MAX && slot.second + WINDOW_SECONDS as u64 > second);
+        let since = live.clone().map(|slot| slot.calls_before).min().unwrap_or(0);
+        let retries: u64 = live.map(|slot| u64::from(slot.retries)).sum();
+        let calls = self.calls.load(Ordering::Relaxed).saturating_sub(since);
         let allowed = (retries + 1) as f64 <= calls as f64 * self.ratio + self.reserve;
         if allowed {
-            let slot = current(&mut slots, second);
+            let slot = &mut slots[(second % WINDOW_SECONDS as u64) as usize];
             slot.retries = slot.retries.saturating_add(1);
         }
         allowed
     }
 
-    fn with_slot(&self, update: impl FnOnce(&mut Slot)) {
-        let second = self.second();
+    /// Starts the slot of `second` if it is not started yet; returns the slots.
+    fn rotate(&self, second: u64) -> std::sync::MutexGuard<'_, [Slot; WINDOW_SECONDS]> {
         let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        update(current(&mut slots, second));
+        let slot = &mut slots[(second % WINDOW_SECONDS as u64) as usize];
+        if slot.second != second {
+            *slot = Slot { second, calls_before: self.calls.load(Ordering::Relaxed), retries: 0 };
+        }
+        self.second.store(second, Ordering::Relaxed);
+        slots
     }
 
-    fn second(&self) -> u64 {
-        self.epoch.elapsed().as_secs()
+    fn second_of(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.epoch).as_secs()
     }
-}
-
-/// The slot of `second`, emptied if it last counted an older one.
-fn current(slots: &mut [Slot; WINDOW_SECONDS], second: u64) -> &mut Slot {
-    let slot = &mut slots[(second % WINDOW_SECONDS as u64) as usize];
-    if slot.second != second {
-        *slot = Slot { second, calls: 0, retries: 0 };
-    }
-    slot
 }
 
 /// An HTTP answer that says the server (or the proxy before it) could not
@@ -185,10 +218,25 @@ pub(crate) fn unavailable(status: StatusCode) -> bool {
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not worth a date parser
-/// here: it is taken as absent).
+/// here: it is taken as absent). Any number of seconds reads: a `u64` of
+/// them is a valid `Duration`, and the caller bounds the wait.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok()?;
     Some(Duration::from_secs(seconds))
+}
+
+/// What a call that failed after several attempts failed with: how many,
+/// at how many endpoints, and the last attempt's failure as the source.
+#[derive(Debug, thiserror::Error)]
+#[error("{attempts} attempts at {endpoints} endpoint{} failed", if *endpoints == 1 { "" } else { "s" })]
+pub struct AttemptsFailed {
+    /// The attempts made.
+    pub attempts: u32,
+    /// The distinct endpoints they went to.
+    pub endpoints: usize,
+    /// The last attempt's failure.
+    #[source]
+    pub last: crate::error::BoxError,
 }
 
 #[cfg(test)]
@@ -199,22 +247,25 @@ mod tests {
     fn the_budget_allows_its_ratio_of_retries_plus_its_floor() {
         // No floor: 20% of the calls.
         let budget = Budget::new(&Retry::new().budget(0.2, 0));
-        assert!(!budget.retry(), "no call made yet, nothing earned");
+        assert!(!budget.retry(Instant::now()), "no call made yet, nothing earned");
         for _ in 0..100 {
-            budget.called();
+            budget.called(Instant::now());
         }
-        assert_eq!((0..100).filter(|_| budget.retry()).count(), 20);
+        assert_eq!((0..100).filter(|_| budget.retry(Instant::now())).count(), 20);
         // A floor of 3 a second: 30 over the window, with no calls at all.
         let budget = Budget::new(&Retry::new().budget(0.2, 3));
-        assert_eq!((0..100).filter(|_| budget.retry()).count(), 30);
+        assert_eq!((0..100).filter(|_| budget.retry(Instant::now())).count(), 30);
     }
 
     #[test]
     fn the_window_forgets_what_is_older_than_ten_seconds() {
-        let mut slots = [Slot::default(); WINDOW_SECONDS];
-        current(&mut slots, 3).calls = 7;
-        assert_eq!(current(&mut slots, 3).calls, 7);
-        assert_eq!(current(&mut slots, 13).calls, 0, "the same slot, ten seconds later, starts again");
+        let budget = Budget::new(&Retry::new().budget(0.2, 0));
+        let t0 = budget.epoch;
+        for _ in 0..100 {
+            budget.called(t0);
+        }
+        assert!(budget.retry(t0 + Duration::from_secs(9)), "the calls of 9 s ago still count");
+        assert!(!budget.retry(t0 + Duration::from_secs(10)), "those of 10 s ago no longer do");
     }
 
     #[test]

@@ -88,13 +88,23 @@ impl Context {
         &self.parts.uri
     }
 
-    /// Runs `future` with this context as the current one.
-    pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
-        CURRENT.scope(self, future).await
+    /// This context without a deadline: what a stream's items are produced
+    /// in once it has opened (its caller's deadline bounds the opening only).
+    pub(crate) fn without_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
     }
 
-    /// Runs `f` with this context as the current one (a stream's poll).
+    /// Runs `future` with this context, and its deadline, as the current ones.
+    pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
+        let deadline = self.deadline;
+        crate::deadline::scope(deadline, CURRENT.scope(self, future)).await
+    }
+
+    /// Runs `f` with this context, and its deadline, as the current ones (a
+    /// stream's poll).
     pub(crate) fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(self, f)
+        let deadline = self.deadline;
+        crate::deadline::sync_scope(deadline, || CURRENT.sync_scope(self, f))
     }
 }

@@ -74,7 +74,7 @@ impl Server {
                 let settings = stream::Settings {
                     keep_alive: self.inner.options.keep_alive,
                     shutdown: self.inner.shutdown.clone().cancelled_owned(),
-                    context,
+                    context: context.without_deadline(),
                 };
                 let events = stream::Events::new(items, id, settings);
                 (stream::headers(), Body::from_stream(events)).into_response()

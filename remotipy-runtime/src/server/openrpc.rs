@@ -17,20 +17,14 @@ pub const OPENRPC_VERSION: &str = "1.3.2";
 /// Where the document's DTO schemas live, and what their `$ref`s point at.
 const SCHEMAS: &str = "/components/schemas";
 
-/// Collects the methods of the services of one server; generated
-/// `describe` impls fill it through [`Describer::method`].
+/// Collects the methods of the services of one server: what a service's
+/// [`RpcService::describe`] is given. Generated services describe each of
+/// their methods in it.
 pub struct Describer {
     generator: SchemaGenerator,
     methods: Vec<Value>,
     /// The service being described: its trait name and docs, as a tag.
     tag: Value,
-}
-
-/// One method being described; see [`Describer::method`].
-#[must_use]
-pub struct MethodDoc<'d> {
-    describer: &'d mut Describer,
-    method: Map<String, Value>,
 }
 
 impl Describer {
@@ -43,14 +37,13 @@ impl Describer {
     }
 
     /// Starts describing the methods of trait `name`, documented by `docs`.
-    #[doc(hidden)]
-    pub fn service(&mut self, name: &str, docs: &str) {
+    pub(crate) fn service(&mut self, name: &str, docs: &str) {
         self.tag = with_docs(json!({ "name": name }), "description", docs);
     }
 
-    /// Describes method `name` (wire name), documented by `docs`.
-    #[doc(hidden)]
-    pub fn method(&mut self, name: &str, docs: &str) -> MethodDoc<'_> {
+    /// The start of method `name` (wire name), documented by `docs`: its
+    /// name, summary, description, tag and (empty) params.
+    pub(crate) fn method(&self, name: &str, docs: &str) -> Map<String, Value> {
         let mut method = Map::new();
         method.insert("name".into(), name.into());
         if let Some(summary) = docs.lines().map(str::trim).find(|line| !line.is_empty()) {
@@ -63,10 +56,16 @@ impl Describer {
             method.insert("tags".into(), json!([self.tag]));
         }
         method.insert("params".into(), json!([]));
-        MethodDoc { describer: self, method }
+        method
     }
 
-    fn schema<T: ?Sized + JsonSchema>(&mut self) -> Value {
+    /// Adds a described method to the document.
+    pub(crate) fn add(&mut self, method: Map<String, Value>) {
+        self.methods.push(Value::Object(method));
+    }
+
+    /// The schema of `T`, its named parts added to the document's schemas.
+    pub(crate) fn schema<T: ?Sized + JsonSchema>(&mut self) -> Value {
         let mut schema: Schema = self.generator.subschema_for::<T>();
         // Inline schemas miss the draft-07 fix-ups that definitions get.
         for transform in self.generator.transforms_mut() {
@@ -74,66 +73,80 @@ impl Describer {
         }
         schema.to_value()
     }
+
+    /// One value of each alternative `schema` allows (each variant of an
+    /// enum, say), as far as they can be made from the schema alone: what
+    /// an error type's codes are read from.
+    pub(crate) fn samples(&self, schema: &Value) -> Vec<Value> {
+        samples(schema, self.generator.definitions(), 0)
+    }
 }
 
-impl MethodDoc<'_> {
-    /// A parameter of type `T`; `required: false` for an `Option<T>` argument.
-    #[doc(hidden)]
-    pub fn param<T: ?Sized + JsonSchema>(mut self, name: &str, required: bool) -> Self {
-        let schema = self.describer.schema::<T>();
-        let param = json!({ "name": name, "required": required, "schema": schema });
-        self.method["params"].as_array_mut().expect("params is an array").push(param);
-        self
-    }
+/// How deep `samples` follows a schema (recursive types end there).
+const SAMPLE_DEPTH: usize = 8;
 
-    /// The result, of type `T`.
-    #[doc(hidden)]
-    pub fn result<T: ?Sized + JsonSchema>(mut self) -> Self {
-        let schema = self.describer.schema::<T>();
-        self.method.insert("result".into(), json!({ "name": "result", "schema": schema }));
-        self
+fn samples(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Vec<Value> {
+    if depth > SAMPLE_DEPTH {
+        return Vec::new();
     }
-
-    /// The application error, of type `E` named `type_name` on the wire.
-    #[doc(hidden)]
-    pub fn error<E: ?Sized + JsonSchema>(mut self, type_name: &str) -> Self {
-        let schema = self.describer.schema::<E>();
-        let error = json!({
-            "code": crate::protocol::code::APP_ERROR,
-            "message": format!("{type_name}: the error's message; data.value holds the error itself \
-                                (code -32000 unless the type implements remotipy::ErrorCode)"),
-            "data": { "type": type_name, "schema": schema },
-        });
-        self.method.insert("errors".into(), json!([error]));
-        self
+    let deeper = |schema: &Value| samples(schema, definitions, depth + 1);
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or_default();
+        return definitions.get(name).map(deeper).unwrap_or_default();
     }
-
-    /// A streaming method: its items go out as Server-Sent Events to a
-    /// caller that accepts them (`x-remotipy-stream: true`); the result
-    /// described is what any other caller gets, the items collected.
-    #[doc(hidden)]
-    pub fn streaming(mut self) -> Self {
-        self.method.insert("x-remotipy-stream".into(), true.into());
-        self
+    if let Some(value) = schema.get("const") {
+        return vec![value.clone()];
     }
-
-    /// An idempotent method: clients may retry it (`x-remotipy-idempotent: true`).
-    #[doc(hidden)]
-    pub fn idempotent(mut self) -> Self {
-        self.method.insert("x-remotipy-idempotent".into(), true.into());
-        self
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.clone();
     }
-
-    /// Done: adds the method to the document.
-    #[doc(hidden)]
-    pub fn finish(self) {
-        // Optional params after required ones may be sent by position; otherwise by name only.
-        let params = self.method["params"].as_array().expect("params is an array");
-        let positional = params.windows(2).all(|w| w[0]["required"] == true || w[1]["required"] == false);
-        let mut method = self.method;
-        method.insert("paramStructure".into(), if positional { "either" } else { "by-name" }.into());
-        self.describer.methods.push(Value::Object(method));
+    for alternatives in ["oneOf", "anyOf"] {
+        if let Some(list) = schema.get(alternatives).and_then(Value::as_array) {
+            return list.iter().flat_map(deeper).collect();
+        }
     }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for part in parts {
+            match deeper(part).into_iter().next() {
+                Some(Value::Object(fields)) => merged.extend(fields),
+                Some(other) if parts.len() == 1 => return vec![other],
+                _ => return Vec::new(),
+            }
+        }
+        return vec![Value::Object(merged)];
+    }
+    let ty = match schema.get("type") {
+        Some(Value::Array(types)) => types.first().and_then(Value::as_str),
+        Some(ty) => ty.as_str(),
+        None => None,
+    };
+    let value = match ty {
+        Some("object") => {
+            let mut object = Map::new();
+            let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+            for name in required.filter_map(Value::as_str) {
+                let property = schema.pointer(&format!("/properties/{}", name.replace('~', "~0").replace('/', "~1")));
+                let Some(value) = property.and_then(|p| deeper(p).into_iter().next()) else { return Vec::new() };
+                object.insert(name.to_owned(), value);
+            }
+            Value::Object(object)
+        }
+        Some("array") => match schema.get("items") {
+            // A tuple: one sample of each element.
+            Some(Value::Array(items)) => {
+                Value::Array(items.iter().filter_map(|item| deeper(item).into_iter().next()).collect())
+            }
+            _ => json!([]),
+        },
+        Some("string") => json!(""),
+        Some("integer") => json!(0),
+        Some("number") => json!(0.0),
+        Some("boolean") => json!(false),
+        Some("null") => Value::Null,
+        _ => return Vec::new(),
+    };
+    vec![value]
 }
 
 /// The document `rpc.discover` answers, built on first use.
