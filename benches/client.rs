@@ -72,9 +72,7 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--client") {
         return client_process(&args[i + 1..]);
     }
-    let full = args.iter().any(|a| a == "--bench");
-    let (rounds, calls) =
-        (common::env("ROUNDS", if full { 5 } else { 1 }), common::env("CALLS", if full { 100_000 } else { 300 }));
+    let (rounds, calls) = (common::setting("ROUNDS", 5, 1), common::setting("CALLS", 100_000, 300));
     // CONCURRENCY=1,4,32,256 measures each level in turn (the curve of cost against concurrency).
     let levels: Vec<usize> = std::env::var("CONCURRENCY")
         .unwrap_or_else(|_| "32".into())

@@ -57,9 +57,8 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let samples = common::env("SAMPLES", if full { 31 } else { 1 });
-    let calls = common::env("CALLS", if full { 20_000 } else { 3 });
+    let samples = common::setting("SAMPLES", 31, 1);
+    let calls = common::setting("CALLS", 20_000, 3);
     println!("dispatch bench: {samples} samples × {calls} calls per case");
     let server = remotipy::Server::builder()
         .service(UsersServer::new(app::Directory))
@@ -187,51 +186,22 @@ fn measure(samples: usize, calls: usize, mut ours: impl FnMut(), mut hand: impl 
 /// The same calls written by hand with serde: the floor the dispatcher is
 /// measured against.
 mod hand {
-    use serde::{Deserialize, Serialize};
     use serde_json::value::RawValue;
 
     use super::{Greeting, UserInfo};
-
-    #[derive(Deserialize)]
-    struct Request<'a, P> {
-        #[allow(dead_code)]
-        jsonrpc: &'a str,
-        #[allow(dead_code)]
-        method: &'a str,
-        params: P,
-        #[serde(borrow)]
-        id: &'a RawValue,
-    }
-
-    #[derive(Serialize)]
-    struct Response<'a, R> {
-        jsonrpc: &'static str,
-        result: R,
-        id: &'a RawValue,
-    }
-
-    #[derive(Deserialize)]
-    struct Add {
-        a: i64,
-        b: i64,
-    }
-
-    #[derive(Deserialize)]
-    struct Greet {
-        user: UserInfo,
-    }
+    use crate::common::hand::{Add, Greet, Request, Response};
 
     pub fn add(body: &[u8]) -> Vec<u8> {
-        let request: Request<Add> = serde_json::from_slice(body).unwrap();
+        let request: Request<Add, &RawValue> = serde_json::from_slice(body).unwrap();
         let result = request.params.a + request.params.b;
-        serde_json::to_vec(&Response { jsonrpc: "2.0", result, id: request.id }).unwrap()
+        serde_json::to_vec(&Response::new(result, request.id)).unwrap()
     }
 
     pub fn greet(body: &[u8]) -> Vec<u8> {
-        let request: Request<Greet> = serde_json::from_slice(body).unwrap();
+        let request: Request<Greet<UserInfo>, &RawValue> = serde_json::from_slice(body).unwrap();
         let user = &request.params.user;
         let result = Greeting { message: format!("Hello, {} {}!", user.first_name, user.last_name) };
-        serde_json::to_vec(&Response { jsonrpc: "2.0", result, id: request.id }).unwrap()
+        serde_json::to_vec(&Response::new(result, request.id)).unwrap()
     }
 
     pub fn batch(body: &[u8]) -> Vec<u8> {

@@ -39,12 +39,10 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--serve") {
         return serve(&args[i + 1]);
     }
-    let full = args.iter().any(|a| a == "--bench");
-    let env = common::env;
     let config = Config {
-        rounds: env("ROUNDS", if full { 7 } else { 1 }),
-        calls: env("CALLS", if full { 100_000 } else { 300 }),
-        connections: env("CONNECTIONS", if full { 32 } else { 16 }),
+        rounds: common::setting("ROUNDS", 7, 1),
+        calls: common::setting("CALLS", 100_000, 300),
+        connections: common::setting("CONNECTIONS", 32, 16),
     };
     println!(
         "server bench: {} round(s) × {} calls × {} connections per variant and call",
@@ -284,38 +282,10 @@ fn announce(port: u16) {
 mod baseline {
     use axum::Json;
     use axum::routing::post;
-    use serde::{Deserialize, Serialize};
     use serde_json::Value;
 
     use crate::api::{Greeting, UserInfo};
-
-    #[derive(Deserialize)]
-    struct Request<P> {
-        #[allow(dead_code)]
-        jsonrpc: String,
-        #[allow(dead_code)]
-        method: String,
-        params: P,
-        id: Value,
-    }
-
-    #[derive(Serialize)]
-    struct Response<R> {
-        jsonrpc: &'static str,
-        result: R,
-        id: Value,
-    }
-
-    #[derive(Deserialize)]
-    struct Add {
-        a: i64,
-        b: i64,
-    }
-
-    #[derive(Deserialize)]
-    struct Greet {
-        user: UserInfo,
-    }
+    use crate::common::hand::{Add, Greet, Request, Response};
 
     fn greet(user: &UserInfo) -> Greeting {
         Greeting { message: format!("Hello, {} {}!", user.first_name, user.last_name) }
@@ -325,14 +295,14 @@ mod baseline {
         axum::Router::new()
             .route(
                 "/add",
-                post(|Json(r): Json<Request<Add>>| async move {
-                    Json(Response { jsonrpc: "2.0", result: r.params.a + r.params.b, id: r.id })
+                post(|Json(r): Json<Request<Add, Value>>| async move {
+                    Json(Response::new(r.params.a + r.params.b, r.id))
                 }),
             )
             .route(
                 "/greet",
-                post(|Json(r): Json<Request<Greet>>| async move {
-                    Json(Response { jsonrpc: "2.0", result: greet(&r.params.user), id: r.id })
+                post(|Json(r): Json<Request<Greet<UserInfo>, Value>>| async move {
+                    Json(Response::new(greet(&r.params.user), r.id))
                 }),
             )
     }
@@ -340,7 +310,7 @@ mod baseline {
     pub fn jsonrpsee_module() -> jsonrpsee::RpcModule<()> {
         let mut module = jsonrpsee::RpcModule::new(());
         module.register_method("add", |p, _, _| p.parse::<Add>().map(|p| p.a + p.b)).unwrap();
-        module.register_method("greet", |p, _, _| p.parse::<Greet>().map(|p| greet(&p.user))).unwrap();
+        module.register_method("greet", |p, _, _| p.parse::<Greet<UserInfo>>().map(|p| greet(&p.user))).unwrap();
         module
     }
 }

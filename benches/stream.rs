@@ -95,13 +95,11 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--serve") {
         return serve(&args[i + 1]);
     }
-    let full = args.iter().any(|a| a == "--bench");
-    let env = common::env;
     let config = Config {
-        rounds: env("ROUNDS", if full { 5 } else { 1 }),
-        streams: env("STREAMS", if full { 10 } else { 1 }),
-        items: env("ITEMS", if full { 100_000 } else { 300 }) as u64,
-        idle: env("IDLE", if full { 10_000 } else { 100 }),
+        rounds: common::setting("ROUNDS", 5, 1),
+        streams: common::setting("STREAMS", 10, 1),
+        items: common::setting("ITEMS", 100_000, 300) as u64,
+        idle: common::setting("IDLE", 10_000, 100),
     };
     println!(
         "stream bench: {} round(s) × {} streams × {} items; {} idle streams",

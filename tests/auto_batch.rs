@@ -101,22 +101,19 @@ async fn a_lone_call_goes_at_once_as_a_plain_request() {
 async fn a_caller_that_gives_up_harms_no_one() {
     let (url, seen) = probe(probe_server()).await;
     let client = ProbeClient::builder(&url).auto_batch(Duration::from_millis(50)).build().unwrap();
-    // The first call leads the batch, and is dropped while it waits the window.
-    let leader = tokio::spawn({
-        let client = client.clone();
-        async move { client.log("dropped".into()).await }
-    });
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    let others: Vec<_> = (0..10)
-        .map(|i| {
-            let client = client.clone();
-            tokio::spawn(async move { client.echo(format!("caller {i}")).await })
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_millis(5)).await;
-    leader.abort();
+    // The first call leads the batch: polled once, it waits out the window.
+    let log = client.log("dropped".into());
+    let mut leader = Box::pin(log);
+    assert!(futures_util::poll!(leader.as_mut()).is_pending());
+    // Ten more join it, each polled once: queued behind the leader.
+    let mut others: Vec<_> = (0..10).map(|i| Box::pin(client.echo(format!("caller {i}")))).collect();
+    for other in &mut others {
+        assert!(futures_util::poll!(other.as_mut()).is_pending());
+    }
+    // The leader's caller gives up; the others still go, together.
+    drop(leader);
     for (i, other) in others.into_iter().enumerate() {
-        assert_eq!(other.await.unwrap().unwrap(), format!("caller {i}"));
+        assert_eq!(other.await.unwrap(), format!("caller {i}"));
     }
     // The dropped call never left; the others went together.
     assert_eq!(seen.batches(), [10]);
@@ -258,4 +255,47 @@ async fn idempotent_and_other_calls_travel_apart_so_that_retries_stay_safe() {
     let methods: Vec<Vec<&str>> =
         batches.iter().map(|b| b.as_array().unwrap().iter().map(|c| c["method"].as_str().unwrap()).collect()).collect();
     assert_eq!(methods, [["read", "read"], ["write", "write"]]);
+}
+
+/// A window longer than a caller's timeout holds no caller past it: the
+/// leader stops waiting at its own deadline, and its expired call is not
+/// sent (the next batch carries only what is still wanted).
+#[tokio::test]
+async fn a_window_longer_than_a_timeout_holds_no_caller_past_it() {
+    let (url, seen) = probe(probe_server()).await;
+    let client = ProbeClient::builder(&url).auto_batch(Duration::from_secs(1)).build().unwrap();
+    let impatient = client.with_options(CallOptions::new().timeout(Duration::from_millis(100))).unwrap();
+    let started = Instant::now();
+    let error = impatient.log("expired".into()).await.unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(started.elapsed() < Duration::from_millis(500), "held {:?} by a 1 s window", started.elapsed());
+    // The next caller leads a batch of its own, after the window.
+    client.log("wanted".into()).await.unwrap();
+    assert_eq!(ProbeClient::new(&url).unwrap().logged().await.unwrap(), ["wanted"]);
+    assert_eq!(seen.requests(), 2, "the expired call never left: {:?}", seen.0.lock().unwrap());
+}
+
+/// A caller waiting in an automatic batch led from another runtime, which
+/// shuts down before sending it: the call was dropped unsent, and says so.
+#[test]
+fn a_batch_dropped_with_its_runtime_is_abandoned() {
+    // The server runs on a runtime of its own, for as long as the test.
+    let serving = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let url = serving.block_on(async { probe(probe_server()).await.0 });
+    let runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (leading, waiting) = (runtime(), runtime());
+    let client = ProbeClient::builder(&url).auto_batch(Duration::from_secs(10)).build().unwrap();
+    // The leader, polled once on `leading`, waits out its long window.
+    let mut leader = Box::pin(client.echo("leader".into()));
+    leading.block_on(async { assert!(futures_util::poll!(leader.as_mut()).is_pending()) });
+    // A follower, on `waiting`, joins its batch.
+    let mut follower = Box::pin(client.echo("follower".into()));
+    waiting.block_on(async { assert!(futures_util::poll!(follower.as_mut()).is_pending()) });
+    // The leader goes away inside its runtime, which is shutting down: the batch cannot go.
+    leading.shutdown_background();
+    drop(leader);
+    let error = waiting.block_on(follower).unwrap_err();
+    assert!(matches!(error, Error::Abandoned { method: "echo" }), "{error:?}");
+    assert_eq!(error.to_string(), "`echo` was dropped unsent: the runtime of its automatic batch shut down");
+    drop(serving);
 }

@@ -163,6 +163,9 @@ async fn in_process_calls_reach_a_router_at_the_endpoints_path() {
     let at_root = ProbeClient::in_process(app);
     let error = at_root.sum(1, 2).await.unwrap_err();
     assert!(matches!(error, Error::Status { status: http::StatusCode::NOT_FOUND, .. }), "{error:?}");
+    // It says where it went, and how to go elsewhere.
+    assert!(error.to_string().contains("nothing is mounted at `/` of this router"), "{error}");
+    assert!(error.to_string().contains(r#"InProcess::from(router).at("/rpc")"#), "{error}");
 }
 
 async fn client(transport: Transport) -> ProbeClient {
@@ -416,10 +419,13 @@ async fn dropping_a_stream_stops_its_producer(t: Transport) {
         assert_eq!(items.next().await.unwrap().unwrap(), expected);
     }
     drop(items);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server drops the stream when the connection goes: it can produce no more.
+    let started = Instant::now();
+    while c.streams_gone().await.unwrap() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(5), "the server kept the dropped stream");
+        tokio::task::yield_now().await;
+    }
     let stopped = c.produced().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(c.produced().await.unwrap(), stopped, "the producer went on after the stream was dropped");
     assert!(stopped < 20, "{stopped} items produced for 3 read");
 }
 
@@ -648,7 +654,8 @@ async fn connections_the_server_closed_are_not_reused(t: Transport) {
     let client = over(t, url).build().unwrap();
     for _ in 0..3 {
         assert_eq!(client.echo("x".into()).await.unwrap(), "x");
-        // Time for the client to see the close, as it would between calls.
+        // Idle time between calls, in which the client learns of the close
+        // (what this test is about; nothing is ordered by it).
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(accepted.load(Ordering::Relaxed), 3);
@@ -760,4 +767,91 @@ async fn unencodable_arguments_and_results_are_clean_errors() {
     let mut replies = batch.send_batch().await.unwrap();
     assert!(matches!(replies.take(bad).unwrap_err(), Error::Encode { method: "count", .. }));
     assert_eq!(replies.take(good).unwrap(), 0);
+}
+
+// ---- open streams and the per-endpoint bound ----
+
+/// An open stream holds its place at the endpoint as a call does (over
+/// HTTP/1.1, a connection): with all places taken, a call waits for one,
+/// within its timeout, and gets it when a stream ends.
+#[tokio::test]
+async fn open_streams_hold_places_of_the_per_endpoint_bound() {
+    use futures_util::StreamExt;
+    let (url, accepted) = common::counting_listener(common::serve_probe_router()).await;
+    let client =
+        ProbeClient::builder(url).max_connections_per_endpoint(4).timeout(Duration::from_millis(300)).build().unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..4 {
+        let mut items = client.count(u64::MAX, 0, 50, None, None).await.unwrap();
+        assert_eq!(items.next().await.unwrap().unwrap(), 0);
+        streams.push(items);
+    }
+    let error = client.echo("x".into()).await.unwrap_err();
+    assert!(error.is_timeout(), "a fifth exchange waits for a place: {error:?}");
+    drop(streams.pop());
+    assert_eq!(client.echo("x".into()).await.unwrap(), "x");
+    assert!(accepted.load(Ordering::Relaxed) <= 5, "{} connections", accepted.load(Ordering::Relaxed));
+}
+
+/// Over h2c, more streams than a server allows on one connection (hyper's
+/// default, 200) stall no call: the hyper transport opens another
+/// connection every 100 exchanges in flight.
+#[cfg(feature = "hyper")]
+#[tokio::test]
+async fn h2c_streams_beyond_one_connections_limit_stall_nothing() {
+    use futures_util::StreamExt;
+    let (url, accepted) = common::counting_listener(common::serve_probe_router()).await;
+    let client = ProbeClient::builder(url)
+        .hyper()
+        .http2_prior_knowledge()
+        .max_connections_per_endpoint(1000)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..250 {
+        let mut items = client.count(u64::MAX, 0, 1_000, None, None).await.unwrap();
+        assert_eq!(items.next().await.unwrap().unwrap(), 0);
+        streams.push(items);
+    }
+    let started = Instant::now();
+    assert_eq!(client.echo("x".into()).await.unwrap(), "x");
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert_eq!(accepted.load(Ordering::Relaxed), 3, "250 streams and a call on 100 per connection");
+}
+
+/// A server's own limit on streams per HTTP/2 connection can be raised
+/// (here through hyper-util's server, as docs/deployment.md shows): then
+/// one reqwest h2c connection carries more than hyper's default 200.
+#[tokio::test]
+async fn a_servers_http2_stream_limit_can_be_raised() {
+    use futures_util::StreamExt;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rpc", listener.local_addr().unwrap());
+    let app = common::serve_probe_router();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            tokio::spawn(async move {
+                let mut builder = Builder::new(TokioExecutor::new());
+                builder.http2().max_concurrent_streams(500);
+                let _ = builder.serve_connection(TokioIo::new(socket), service).await;
+            });
+        }
+    });
+    let client = ProbeClient::builder(url)
+        .http2_prior_knowledge()
+        .max_connections_per_endpoint(400)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..300 {
+        let mut items = client.count(u64::MAX, 0, 1_000, None, None).await.unwrap();
+        assert_eq!(items.next().await.unwrap().unwrap(), 0);
+        streams.push(items);
+    }
+    assert_eq!(client.echo("x".into()).await.unwrap(), "x");
 }

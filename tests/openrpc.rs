@@ -164,3 +164,58 @@ fn idempotent_and_streaming_methods_say_so() {
     assert_eq!(method(document, "ticks")["x-remotipy-stream"], true);
     assert!(method(document, "add").get("x-remotipy-stream").is_none());
 }
+
+/// An error type that picks its codes (`ErrorCode`) has them in the
+/// document, one entry per code with the variants that use it, so that
+/// generated clients can type errors from it; one without keeps `-32000`.
+#[test]
+fn errors_carry_the_codes_their_type_really_uses() {
+    #[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema, thiserror::Error)]
+    pub enum StoreError {
+        #[error("no item {0}")]
+        NotFound(u64),
+        #[error("item {id} is locked by {by}")]
+        Locked { id: u64, by: String },
+        #[error("read-only")]
+        ReadOnly,
+        #[error("quota")]
+        Quota,
+    }
+    impl remotipy::ErrorCode for StoreError {
+        fn code(&self) -> i64 {
+            match self {
+                StoreError::NotFound(_) => -32004,
+                StoreError::Locked { .. } => -32003,
+                StoreError::ReadOnly | StoreError::Quota => -32005,
+            }
+        }
+    }
+    #[remotipy::remote]
+    trait Store {
+        async fn get(&self, id: u64) -> Result<String, StoreError>;
+    }
+    struct S;
+    impl Store for S {
+        async fn get(&self, id: u64) -> Result<String, StoreError> {
+            Err(StoreError::NotFound(id))
+        }
+    }
+    let server = StoreServer::new(S).into_server();
+    let errors = method(server.openrpc(), "get")["errors"].as_array().unwrap().clone();
+    let codes: Vec<(i64, String)> =
+        errors.iter().map(|e| (e["code"].as_i64().unwrap(), e["message"].as_str().unwrap().to_owned())).collect();
+    assert_eq!(
+        codes.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+        [-32005, -32004, -32003],
+        "one entry per code: {errors:#?}"
+    );
+    assert!(codes[0].1.starts_with("StoreError (ReadOnly, Quota)"), "{codes:?}");
+    assert!(codes[1].1.starts_with("StoreError (NotFound)"), "{codes:?}");
+    assert!(errors.iter().all(|e| e["data"]["type"] == "StoreError"), "{errors:#?}");
+    assert!(meta_schema_errors(server.openrpc()).is_empty());
+    // Without an `ErrorCode` impl, every value travels as -32000.
+    let calc = CalculatorServer::new(common::app::Calc).into_server();
+    let divide = method(calc.openrpc(), "divide");
+    assert_eq!(divide["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(divide["errors"][0]["code"], -32000);
+}

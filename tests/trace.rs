@@ -79,4 +79,45 @@ async fn one_trace_spans_the_caller_and_every_hop() {
     // On the wire: W3C traceparent, version 00, the trace id, the parent span, sampled.
     let sent = |parent: &SpanData| Some(format!("00-{trace}-{}-01", parent.span_context.span_id()));
     assert_eq!(received, [sent(caller), sent(a_span)]);
+
+    // The application's own propagator, once installed, is what travels.
+    opentelemetry::global::set_text_map_propagator(Custom);
+    exporter.reset();
+    let received = client.relay(vec![b.clone()]).instrument(tracing::info_span!("caller")).await.unwrap();
+    assert_eq!(received, [None, None], "no traceparent: the custom propagator sends its own header");
+    let spans = finished(&exporter, 3);
+    let trace = spans.iter().find(|s| s.name == "caller").unwrap().span_context.trace_id();
+    assert!(spans.iter().all(|s| s.span_context.trace_id() == trace), "one trace through x-custom-trace: {spans:#?}");
+}
+
+/// A propagator of the application's own: the context as `x-custom-trace:
+/// <trace id>/<span id>`.
+#[derive(Debug)]
+struct Custom;
+
+impl opentelemetry::propagation::TextMapPropagator for Custom {
+    fn inject_context(&self, cx: &opentelemetry::Context, injector: &mut dyn opentelemetry::propagation::Injector) {
+        use opentelemetry::trace::TraceContextExt;
+        let span = cx.span();
+        let context = span.span_context();
+        injector.set("x-custom-trace", format!("{}/{}", context.trace_id(), context.span_id()));
+    }
+
+    fn extract_with_context(
+        &self,
+        cx: &opentelemetry::Context,
+        extractor: &dyn opentelemetry::propagation::Extractor,
+    ) -> opentelemetry::Context {
+        use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+        let Some((trace, span)) = extractor.get("x-custom-trace").and_then(|v| v.split_once('/')) else {
+            return cx.clone();
+        };
+        let (Ok(trace), Ok(span)) = (TraceId::from_hex(trace), SpanId::from_hex(span)) else { return cx.clone() };
+        cx.with_remote_span_context(SpanContext::new(trace, span, TraceFlags::SAMPLED, true, TraceState::default()))
+    }
+
+    fn fields(&self) -> opentelemetry::propagation::text_map_propagator::FieldIter<'_> {
+        static FIELDS: std::sync::LazyLock<[String; 1]> = std::sync::LazyLock::new(|| ["x-custom-trace".to_owned()]);
+        opentelemetry::propagation::text_map_propagator::FieldIter::new(&*FIELDS)
+    }
 }

@@ -396,6 +396,29 @@ async fn two_traits_declaring_one_method_name_cannot_share_an_endpoint() {
     assert!(error.to_string().starts_with("method `ping` is declared by both `Left` and `Right`"), "{error}");
 }
 
+/// A hand-written service listing one name twice is an error of
+/// `Server::new` too, not a panic.
+#[test]
+fn one_service_listing_a_name_twice_is_a_build_error() {
+    use remotipy::service::{BoxFuture, Call, MethodInfo, Reply, RpcService};
+    struct Twice;
+    impl RpcService for Twice {
+        fn methods(&self) -> &'static [MethodInfo] {
+            const METHODS: &[MethodInfo] = &[MethodInfo::new("ping", "Twice"), MethodInfo::new("ping", "Twice")];
+            METHODS
+        }
+        fn call<'a>(&'a self, call: Call<'a>) -> Option<BoxFuture<'a, Reply>> {
+            Some(Box::pin(async move { call.ok(&1) }))
+        }
+    }
+    let error = remotipy::Server::new(Twice).unwrap_err();
+    assert_eq!(
+        error,
+        remotipy::server::BuildError::DuplicateMethod { method: "ping", first: "Twice", second: "Twice" }
+    );
+    assert_eq!(error.to_string(), "method `ping` is listed twice by `Twice`: a service answers each name once");
+}
+
 // ---- a malformed call costs its own answer, nothing more ----
 
 /// The shapes and the probe beside the example, on one endpoint.
@@ -497,10 +520,17 @@ async fn the_callers_timeout_header_stops_the_call_with_32092() {
     assert_eq!(error_code(&answer), -32092, "{answer}");
     assert_eq!(answer["id"], 4);
     assert!(took < std::time::Duration::from_millis(1000), "{took:?}");
-    // A batch past its deadline: the error for each of its calls.
-    let (answer, _) = rpc_within(&url, "50", &format!("[{sleep}]")).await;
-    assert_eq!(error_code(&answer[0]), -32092, "{answer}");
-    assert_eq!(answer[0]["id"], 4);
+    // A batch past its deadline: the error for each of its calls, and for
+    // each entry that was no valid call, its own error, as in time.
+    let invalid = r#"{"jsonrpc":"1.0","id":6,"method":"sleep","params":[1]},{"id":7,"method":3},"nonsense""#;
+    let notification = r#"{"jsonrpc":"2.0","method":"sleep","params":[2000]}"#;
+    let (answer, _) = rpc_within(&url, "50", &format!("[{sleep},{invalid},{notification}]")).await;
+    let answers = answer.as_array().unwrap();
+    assert_eq!(answers.len(), 4, "one answer per entry but the notification: {answer}");
+    assert_eq!((error_code(&answers[0]), &answers[0]["id"]), (-32092, &json!(4)), "{answer}");
+    assert_eq!((error_code(&answers[1]), &answers[1]["id"]), (-32600, &json!(6)), "{answer}");
+    assert_eq!((error_code(&answers[2]), &answers[2]["id"]), (-32600, &json!(7)), "{answer}");
+    assert_eq!((error_code(&answers[3]), &answers[3]["id"]), (-32600, &Value::Null), "{answer}");
     // A call that finishes in time is answered as usual.
     let quick = r#"{"jsonrpc":"2.0","id":5,"method":"sleep","params":[10]}"#;
     assert_eq!(rpc_within(&url, "5000", quick).await.0["result"], 10);

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each bench uses its own subset
 
+pub mod hand;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -95,6 +97,18 @@ pub async fn parent_gone() {
 /// An integer from the environment, or `default`.
 pub fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Whether this is a measurement (`cargo bench` passes `--bench`) rather
+/// than the smoke `cargo test --benches` runs.
+pub fn is_full() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// Setting `name` from the environment, else its default for a measurement
+/// (`full`) or for the smoke (`smoke`).
+pub fn setting(name: &str, full: usize, smoke: usize) -> usize {
+    env(name, if is_full() { full } else { smoke })
 }
 
 /// The body `server` answers `body` (in `codec`) with, through the one

@@ -16,6 +16,7 @@ pub mod api;
 pub mod app;
 pub mod nginx;
 pub mod process;
+pub mod raw;
 pub mod shapes;
 
 /// A DTO with nesting, optional fields and a map.
@@ -72,6 +73,9 @@ pub trait Probe {
     /// How many items `count` has produced so far (the stream borrows the
     /// implementation to count them).
     async fn produced(&self) -> u64;
+    /// How many `count` streams have been dropped on the server, read to the
+    /// end or not.
+    async fn streams_gone(&self) -> u64;
     /// `words`, each a record, as a plain stream (no error type).
     async fn records(&self, words: Vec<String>) -> impl Stream<Item = Record> + Send;
 }
@@ -80,6 +84,16 @@ pub trait Probe {
 pub struct ProbeImpl {
     log: Mutex<Vec<String>>,
     produced: AtomicU64,
+    streams_gone: std::sync::Arc<AtomicU64>,
+}
+
+/// Counts a stream dropped, wherever it is dropped.
+struct Gone(std::sync::Arc<AtomicU64>);
+
+impl Drop for Gone {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 impl Probe for ProbeImpl {
@@ -145,7 +159,9 @@ impl Probe for ProbeImpl {
         }
         // Borrows `self`: the server keeps the implementation alive while the stream is read.
         let produced = &self.produced;
-        Ok(futures_util::stream::unfold(0, move |k| async move {
+        // The count of streams gone moves with the state: counted when the stream is dropped.
+        let gone = Gone(self.streams_gone.clone());
+        Ok(futures_util::stream::unfold((0, gone), move |(k, gone)| async move {
             if k >= n {
                 return None;
             }
@@ -161,11 +177,14 @@ impl Probe for ProbeImpl {
                 true => Err(ProbeError::Refused { reason: format!("item {k} fails") }),
                 false => Ok(k),
             };
-            Some((item, k + 1))
+            Some((item, (k + 1, gone)))
         }))
     }
     async fn produced(&self) -> u64 {
         self.produced.load(Ordering::Relaxed)
+    }
+    async fn streams_gone(&self) -> u64 {
+        self.streams_gone.load(Ordering::SeqCst)
     }
     async fn records(&self, words: Vec<String>) -> impl Stream<Item = Record> + Send {
         futures_util::stream::iter(words.into_iter().map(|name| Record { name, ..sample_record() }))

@@ -59,19 +59,19 @@ fn inherent_impl(cx: &Ctx) -> TokenStream {
             where
                 St: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
-                #krate::Server::new(self).into_route()
+                #private::server_of(self).into_route()
             }
 
             /// An axum router answering `POST /` with default limits: `nest` it at your endpoint's path,
             /// `merge` it, add tower layers.
             #vis fn into_router(self) -> #private::axum::Router {
-                #krate::Server::new(self).into_router()
+                #private::server_of(self).into_router()
             }
 
             /// This trait alone as a `remotipy::Server`: for hand-mounted dispatch or the in-process
             /// client (`remotipy::Server::builder()` sets limits and adds traits).
             #vis fn into_server(self) -> #krate::Server {
-                #krate::Server::new(self)
+                #private::server_of(self)
             }
         }
 

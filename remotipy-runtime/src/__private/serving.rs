@@ -5,8 +5,9 @@ use crate::error_code::ErrorCode;
 use crate::future::BoxFuture;
 use crate::method::{Encode, ErrOf, Fallible, OkOf, RemoteMethod};
 use crate::protocol::{ErrorObject, code};
+use crate::server::Server;
 use crate::server::service::Outcome;
-use crate::server::service::{Call, MethodInfo, Reply};
+use crate::server::service::{Call, MethodInfo, Reply, RpcService};
 
 /// Decodes `M`'s params (named or positional).
 pub fn decode_params<M: RemoteMethod>(call: &Call<'_>) -> Result<M::Params, ErrorObject> {
@@ -271,6 +272,12 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
         i += 1;
     }
     true
+}
+
+/// The server of one generated service, whose wire names the constant
+/// assertion beside its method list proved distinct: it cannot fail.
+pub fn server_of(service: impl RpcService) -> Server {
+    Server::new(service).expect("a generated service's wire names are checked distinct at compile time")
 }
 
 /// Boxes a call's future.

@@ -87,11 +87,11 @@ impl Retry {
         self
     }
 
-    /// Waits at most this long for a server that answers 502, 503 or 504
-    /// with a `Retry-After` (default [`DEFAULT_MAX_RETRY_AFTER`], 60 s):
-    /// asked to wait longer, or past the call's deadline, the client does
-    /// not retry and the call fails with that answer. This also bounds the
-    /// wait of a call without a timeout.
+    /// Waits at most this long before a retry (default
+    /// [`DEFAULT_MAX_RETRY_AFTER`], 60 s): a server that answers 502, 503 or
+    /// 504 with a longer `Retry-After` (or one past the call's deadline) is
+    /// not retried, and the call fails with that answer; a longer backoff is
+    /// cut to it. This bounds the waits of a call without a timeout too.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
         self
@@ -119,9 +119,12 @@ impl Retry {
 
     /// The wait before retry number `retry` (1 for the first), jittered by
     /// `random`: anything from zero to the doubled backoff.
+    /// Never longer than [`Retry::max_retry_after`], nor a panic for a
+    /// ceiling as long as `Duration::MAX`.
     pub(crate) fn backoff_before(&self, retry: u32, random: u64) -> Duration {
         let ceiling = self.first_backoff.saturating_mul(1 << (retry - 1).min(20)).min(self.max_backoff);
-        ceiling.mul_f64((random >> 11) as f64 / (1u64 << 53) as f64)
+        let fraction = (random >> 11) as f64 / (1u64 << 53) as f64;
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * fraction).unwrap_or(ceiling).min(self.max_retry_after)
     }
 }
 

@@ -23,19 +23,27 @@ use service::{MethodInfo, RpcService};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// Two services on one endpoint answer the same wire name.
-    #[error(
-        "method `{method}` is declared by both `{first}` and `{second}`; one endpoint cannot serve both \
-         (rename one with #[remote(name = \"...\")] or a trait-level #[remote(namespace = \"...\")])"
-    )]
+    /// Two services on one endpoint (or one service, listing it twice)
+    /// answer the same wire name.
+    #[error("{}", duplicate(method, first, second))]
     DuplicateMethod {
         /// The wire name both declare.
         method: &'static str,
         /// The trait added first.
         first: &'static str,
-        /// The trait added second.
+        /// The trait added second (the same, when one service lists the name twice).
         second: &'static str,
     },
+}
+
+fn duplicate(method: &str, first: &str, second: &str) -> String {
+    match first == second {
+        true => format!("method `{method}` is listed twice by `{first}`: a service answers each name once"),
+        false => format!(
+            "method `{method}` is declared by both `{first}` and `{second}`; one endpoint cannot serve both \
+             (rename one with #[remote(name = \"...\")] or a trait-level #[remote(namespace = \"...\")])"
+        ),
+    }
 }
 
 /// A JSON-RPC endpoint: one or several services, the dispatcher's limits, and
@@ -111,9 +119,12 @@ pub const DEFAULT_MAX_COLLECTED_ITEMS: usize = 10_000;
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 impl Server {
-    /// A server for one service, with default limits.
-    pub fn new(service: impl RpcService) -> Self {
-        Server::builder().service(service).build().expect("a single service cannot collide with itself")
+    /// A server for one service, with default limits. A service that lists
+    /// one method name twice (a hand-written [`RpcService`]) is an error: a
+    /// generated `<Trait>Server` cannot, and its `into_server` is the
+    /// infallible way.
+    pub fn new(service: impl RpcService) -> Result<Self, BuildError> {
+        Server::builder().service(service).build()
     }
 
     /// Starts a server with several services or non-default limits.

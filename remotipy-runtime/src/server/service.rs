@@ -90,7 +90,7 @@ impl MethodInfo {
 /// }
 ///
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let server = remotipy::Server::new(Meta);
+/// let server = remotipy::Server::new(Meta)?;
 /// let client = remotipy::Client::in_process(server);
 /// let echoed: String = client.request("echo", &serde_json::json!({ "text": "hi" })).await?;
 /// assert_eq!(echoed, "hi");
@@ -109,7 +109,7 @@ pub trait RpcService: Send + Sync + 'static {
     /// `openrpc`). Generated services describe every method; the default
     /// describes none.
     #[cfg(feature = "openrpc")]
-    fn describe(&self, describer: &mut crate::openrpc::Describer) {
+    fn describe(&self, describer: &mut super::openrpc::Describer) {
         let _ = describer;
     }
 }

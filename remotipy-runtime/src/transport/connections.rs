@@ -122,37 +122,74 @@ impl Connections {
     }
 }
 
-/// One HTTP/2 connection to a `host:port`, spoken with prior knowledge
-/// (h2c) and shared by every call: each is a stream on it. A connection that
-/// closed is replaced by the next call.
+/// Exchanges in flight on one HTTP/2 connection before another is opened:
+/// the least `SETTINGS_MAX_CONCURRENT_STREAMS` RFC 9113 recommends a server
+/// allow (hyper's default is 200, nginx's 128). Beyond a server's limit,
+/// hyper queues new streams until one ends: without more connections, a
+/// client with that many streams open would stall every later call.
+const STREAMS_PER_CONNECTION: usize = 100;
+
+/// HTTP/2 connections to a `host:port`, spoken with prior knowledge (h2c),
+/// each carrying up to [`STREAMS_PER_CONNECTION`] exchanges at once: a
+/// call takes the first connection with room, and a new one is opened when
+/// none has. A connection that closed is dropped.
 #[derive(Debug)]
 pub(super) struct Http2 {
     authority: String,
     /// Every request's URI: HTTP/2 sends its scheme and authority as pseudo-headers.
     uri: Uri,
-    sender: tokio::sync::Mutex<Option<http2::SendRequest<Full<Bytes>>>>,
+    lanes: tokio::sync::Mutex<Vec<Lane>>,
+}
+
+#[derive(Debug, Clone)]
+struct Lane {
+    sender: http2::SendRequest<Full<Bytes>>,
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// An exchange's place on its connection, given back when dropped (with
+/// the response, or the streamed body, it goes with).
+#[derive(Debug)]
+pub(super) struct OnLane(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for OnLane {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Http2 {
     pub fn new(uri: &Uri) -> Result<Self, BoxError> {
         let authority = uri.authority().ok_or("the URI has no host")?;
         let authority = format!("{}:{}", authority.host(), authority.port_u16().unwrap_or(80));
-        Ok(Http2 { authority, uri: uri.clone(), sender: tokio::sync::Mutex::new(None) })
+        Ok(Http2 { authority, uri: uri.clone(), lanes: tokio::sync::Mutex::new(Vec::new()) })
     }
 
-    pub async fn send(&self, mut request: Request<Full<Bytes>>) -> Result<Response<Incoming>, BoxError> {
+    pub async fn send(&self, mut request: Request<Full<Bytes>>) -> Result<(Response<Incoming>, OnLane), BoxError> {
         *request.uri_mut() = self.uri.clone();
-        let mut sender = self.sender().await?;
+        let (mut sender, place) = self.lane().await?;
         sender.ready().await.map_err(|e| Box::new(super::NotSent(e.into())) as BoxError)?;
-        Ok(sender.send_request(request).await?)
+        Ok((sender.send_request(request).await?, place))
     }
 
-    /// The shared connection, opened (again) if it is not open.
-    async fn sender(&self) -> Result<http2::SendRequest<Full<Bytes>>, BoxError> {
-        let mut shared = self.sender.lock().await;
-        if let Some(sender) = shared.as_ref().filter(|sender| !sender.is_closed()) {
-            return Ok(sender.clone());
-        }
+    /// A connection with room, opened if there is none, and a place on it.
+    async fn lane(&self) -> Result<(http2::SendRequest<Full<Bytes>>, OnLane), BoxError> {
+        use std::sync::atomic::Ordering;
+        let mut lanes = self.lanes.lock().await;
+        lanes.retain(|lane| !lane.sender.is_closed());
+        let lane = match lanes.iter().find(|lane| lane.in_flight.load(Ordering::Relaxed) < STREAMS_PER_CONNECTION) {
+            Some(lane) => lane.clone(),
+            None => {
+                let lane = Lane { sender: self.connect().await?, in_flight: Default::default() };
+                lanes.push(lane.clone());
+                lane
+            }
+        };
+        lane.in_flight.fetch_add(1, Ordering::Relaxed);
+        Ok((lane.sender, OnLane(lane.in_flight)))
+    }
+
+    async fn connect(&self) -> Result<http2::SendRequest<Full<Bytes>>, BoxError> {
         let not_sent = |e: BoxError| Box::new(super::NotSent(e)) as BoxError;
         let stream = tokio::net::TcpStream::connect(&self.authority).await.map_err(|e| not_sent(e.into()))?;
         stream.set_nodelay(true)?;
@@ -164,7 +201,6 @@ impl Http2 {
                 tracing::debug!(error = %e, "remotipy: HTTP/2 connection closed");
             }
         });
-        *shared = Some(sender.clone());
         Ok(sender)
     }
 }

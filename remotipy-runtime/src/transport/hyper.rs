@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use futures_util::StreamExt;
+
 use bytes::Bytes;
 use http::{Method, Request, Uri};
 use http_body_util::Full;
@@ -33,7 +35,7 @@ pub struct HyperTransport<C = HttpConnector> {
 enum Via<C> {
     /// hyper's connections, pooled here.
     Direct(Arc<Connections>),
-    /// One HTTP/2 connection (h2c), shared by every call.
+    /// HTTP/2 connections (h2c), each carrying many calls at once.
     Http2(Arc<Http2>),
     /// hyper-util's pooled client, posting to this URI.
     Client(Client<C, Full<Bytes>>, Uri),
@@ -47,8 +49,10 @@ impl HyperTransport {
         Ok(HyperTransport { via: Via::Direct(Arc::new(connections)), endpoint: uri.to_string() })
     }
 
-    /// A transport posting to `uri` over one HTTP/2 connection spoken with
-    /// prior knowledge (h2c), every call a stream on it.
+    /// A transport posting to `uri` over HTTP/2 spoken with prior knowledge
+    /// (h2c), every call a stream on a shared connection; another connection
+    /// is opened whenever those open carry 100 exchanges each (the least
+    /// number of concurrent streams a server is advised to allow).
     pub fn http2(uri: Uri) -> Result<Self, BoxError> {
         let connection = Http2::new(&uri)?;
         Ok(HyperTransport { via: Via::Http2(Arc::new(connection)), endpoint: uri.to_string() })
@@ -88,7 +92,16 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
             // the stream is dropped, which is how the server learns to stop.
             let (parts, body) = match &self.via {
                 Via::Direct(connections) => connections.send(http).await?.response.into_parts(),
-                Via::Http2(connection) => connection.send(http).await?.into_parts(),
+                Via::Http2(connections) => {
+                    // The stream holds its place on its connection until its body is dropped.
+                    let (response, place) = connections.send(http).await?;
+                    let (parts, body) = response.into_parts();
+                    let body = chunks(body).map(move |chunk| {
+                        let _held = &place;
+                        chunk
+                    });
+                    return Ok(StreamingResponse::new(parts.status, parts.headers, Box::pin(body)));
+                }
                 Via::Client(client, uri) => {
                     *http.uri_mut() = uri.clone();
                     client.request(http).await.map_err(not_sent_if_connect)?.into_parts()
@@ -111,8 +124,9 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
                     connections.give_back(connection);
                     Ok(TransportResponse::new(parts.status, parts.headers, body))
                 }
-                Via::Http2(connection) => {
-                    let (parts, body) = connection.send(http).await?.into_parts();
+                Via::Http2(connections) => {
+                    let (response, _place) = connections.send(http).await?;
+                    let (parts, body) = response.into_parts();
                     let body = read_body(&parts.headers, body, limit).await?;
                     Ok(TransportResponse::new(parts.status, parts.headers, body))
                 }

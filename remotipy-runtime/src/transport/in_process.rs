@@ -5,6 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use http::{Method, Request, Uri};
+use http_body::Body as _;
 use tower_service::Service as _;
 
 use super::{
@@ -69,8 +70,25 @@ impl InProcess {
         *http.body_mut() = Body::from(request.body);
         Ok(match &self.target {
             Target::Server(server) => server.handle(http).await,
-            Target::Router(router) => router.clone().call(http).await?,
+            Target::Router(router) => {
+                let response = router.clone().call(http).await?;
+                match response.status() == http::StatusCode::NOT_FOUND && response.body().size_hint().exact() == Some(0)
+                {
+                    true => self.nothing_mounted(),
+                    false => response,
+                }
+            }
         })
+    }
+
+    /// The router's bare 404, said with where the call went.
+    fn nothing_mounted(&self) -> axum::response::Response {
+        let message = format!(
+            "nothing is mounted at `{}` of this router: give the endpoint's path, \
+             e.g. `InProcess::from(router).at(\"/rpc\")`",
+            self.path
+        );
+        axum::response::IntoResponse::into_response((http::StatusCode::NOT_FOUND, message))
     }
 }
 

@@ -31,11 +31,6 @@ pub(crate) fn parse_request(codec: Codec, bytes: &[u8]) -> Result<Request<'_>, R
     }
 }
 
-/// The id of a request object that can be read (encoded), if it has one.
-pub(crate) fn id_of(codec: Codec, bytes: &[u8]) -> Option<Vec<u8>> {
-    parse_request(codec, bytes).ok()?.id.map(<[u8]>::to_vec)
-}
-
 /// Whether the body is a batch (an array) rather than one request.
 pub(crate) fn is_batch(codec: Codec, body: &[u8]) -> bool {
     match codec {
