@@ -12,22 +12,75 @@ use crate::codec::Codec;
 use crate::error::Error;
 use crate::protocol::ErrorObject;
 
-#[derive(Deserialize)]
-#[serde(bound = "R: DeserializeOwned")]
+/// A response object, its result read as `R`. `"result": null` is a result
+/// (of `()`, `Option::None` …), not a missing key; `jsonrpc` is not
+/// checked (liberal in what is accepted).
 struct Response<R> {
-    #[serde(default, deserialize_with = "present")]
     result: Option<R>,
-    #[serde(default)]
     error: Option<ErrorObject>,
-    #[serde(default)]
     id: Option<NumericId>,
-    #[serde(default, rename = "jsonrpc")]
-    _jsonrpc: IgnoredAny,
 }
 
-/// `"result": null` is a result (of `()`, `Option::None` …), not a missing key.
-fn present<'de, D: Deserializer<'de>, R: DeserializeOwned>(d: D) -> Result<Option<R>, D::Error> {
-    R::deserialize(d).map(Some)
+/// A key of a response object. Only names: serde's derived visitors also
+/// take a field's index for its name, so a MessagePack map with integer
+/// keys (found by the client_answer fuzz target) would read as a response.
+enum Key {
+    Result,
+    Error,
+    Id,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
+                Ok(match name {
+                    "result" => Key::Result,
+                    "error" => Key::Error,
+                    "id" => Key::Id,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de, R: DeserializeOwned> Deserialize<'de> for Response<R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<R>(std::marker::PhantomData<R>);
+        impl<'de, R: DeserializeOwned> Visitor<'de> for V<R> {
+            type Value = Response<R>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON-RPC response object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Response<R>, A::Error> {
+                let mut response = Response { result: None, error: None, id: None };
+                let (mut seen_error, mut seen_id) = (false, false);
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Result if response.result.is_some() => return Err(de::Error::duplicate_field("result")),
+                        Key::Error if seen_error => return Err(de::Error::duplicate_field("error")),
+                        Key::Id if seen_id => return Err(de::Error::duplicate_field("id")),
+                        Key::Result => response.result = Some(map.next_value()?),
+                        Key::Error => (response.error, seen_error) = (map.next_value()?, true),
+                        Key::Id => (response.id, seen_id) = (map.next_value()?, true),
+                        Key::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(response)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// The response id, as far as this client cares: it sends integer ids, so
@@ -101,11 +154,7 @@ where
 /// The id of one response object of a batch answer, if it is one this
 /// client could have sent.
 fn response_id(codec: Codec, item: &[u8]) -> Option<u64> {
-    #[derive(Deserialize)]
-    struct IdOnly {
-        id: Option<NumericId>,
-    }
-    codec.decode::<IdOnly>(item).ok()?.id?.0
+    codec.decode::<Response<IgnoredAny>>(item).ok()?.id?.0
 }
 
 /// The answers of a batch, by the id they answer. A server may answer in
@@ -156,4 +205,26 @@ fn remote_error<E>(method: &'static str, error: ErrorObject, decode_app: fn(&Err
     }
     let class = error.class().map(str::to_owned);
     Error::Remote { method, code: error.code, message: error.message, class, data: error.data }
+}
+
+#[cfg(all(test, feature = "msgpack"))]
+mod tests {
+    use super::*;
+
+    /// What the client_answer fuzz target found: a MessagePack map whose
+    /// keys are integers (serde's derive reads field indices as names), and
+    /// bytes after the value, each read as a success.
+    #[test]
+    fn messagepack_answers_have_named_keys_and_nothing_after_them() {
+        let read = |body: &[u8]| {
+            decode::<i64, std::convert::Infallible>(Codec::MsgPack, "add", 1, StatusCode::OK, body, |_| None)
+        };
+        let named = rmp_serde::to_vec_named(&serde_json::json!({ "jsonrpc": "2.0", "result": 5, "id": 1 })).unwrap();
+        assert_eq!(read(&named).unwrap(), 5);
+        let indexed = b"\x82\x02\x01\x00\x05";
+        assert!(read(indexed).is_err(), "integer keys are no field names");
+        let trailing = [&named[..], b"E\x02"].concat();
+        let error = read(&trailing).unwrap_err();
+        assert!(error.to_string().contains("2 bytes after the MessagePack value"), "{error}");
+    }
 }

@@ -22,11 +22,23 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -
     value.serialize(&mut rmp_serde::Serializer::new(buf).with_struct_map()).map_err(Into::into)
 }
 
-/// Decodes one value from the start of `bytes`, borrowing strings from it.
-/// Bytes after the value are not read: callers pass a slice that
-/// [`split_value`] cut to the value, or a whole body.
+/// Decodes the one value `bytes` holds, borrowing strings from it. Bytes
+/// after the value are an error, as after a JSON value: rmp-serde would stop
+/// at the value's end and ignore them, so a body with trailing garbage
+/// (found by the client_answer fuzz target) read as an answer.
 pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
-    rmp_serde::from_slice(bytes).map_err(|e| {
+    let (value, rest) = split_value(bytes)?;
+    if !rest.is_empty() {
+        let message = format!("{} bytes after the MessagePack value", rest.len());
+        return Err(DecodeError { message, malformed: true });
+    }
+    decode_cut(value)
+}
+
+/// Decodes a value that [`split_value`] cut from its surroundings (a key, a
+/// field, the params): nothing follows it to check.
+pub(crate) fn decode_cut<'de, T: Deserialize<'de>>(value: &'de [u8]) -> Result<T, DecodeError> {
+    rmp_serde::from_slice(value).map_err(|e| {
         use rmp_serde::decode::Error::*;
         let malformed = matches!(
             e,
@@ -149,7 +161,7 @@ pub(crate) fn is_structured(bytes: &[u8]) -> bool {
 #[cfg(feature = "server")]
 pub(crate) fn id_is_valid(id: &[u8]) -> bool {
     match id.first() {
-        Some(0xa0..=0xbf | 0xd9..=0xdb) => decode::<&str>(id).is_ok(),
+        Some(0xa0..=0xbf | 0xd9..=0xdb) => decode_cut::<&str>(id).is_ok(),
         Some(0x00..=0x7f | 0xc0 | 0xca..=0xd3 | 0xe0..=0xff) => true,
         _ => false,
     }
@@ -175,7 +187,7 @@ pub(crate) fn close_array(body: &mut [u8], len: usize) {
 /// An id or other value, shown as JSON for logs.
 #[cfg(feature = "server")]
 pub(crate) fn to_json_text(bytes: &[u8]) -> String {
-    decode::<serde_json::Value>(bytes).map_or_else(|_| format!("{bytes:02x?}"), |v| v.to_string())
+    decode_cut::<serde_json::Value>(bytes).map_or_else(|_| format!("{bytes:02x?}"), |v| v.to_string())
 }
 
 #[cfg(test)]

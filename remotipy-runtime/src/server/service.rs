@@ -169,7 +169,7 @@ impl<'a> Call<'a> {
             Params::MsgPack(params) => {
                 use crate::codec::msgpack;
                 let bytes = params.unwrap_or(msgpack::EMPTY_MAP);
-                msgpack::decode(bytes).map_err(|e| {
+                msgpack::decode_cut(bytes).map_err(|e| {
                     let path = error_path::<T, _>(&mut rmp_serde::Deserializer::from_read_ref(bytes), names);
                     self.invalid_params(msgpack::array_len(bytes), names, &e.message, path)
                 })

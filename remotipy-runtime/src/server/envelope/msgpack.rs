@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 
 use super::{Rejection, Request};
-use crate::codec::msgpack::{decode, for_each_entry, id_is_valid, is_structured, split_value, to_json_text};
+use crate::codec::msgpack::{
+    decode_cut as decode, for_each_entry, id_is_valid, is_structured, split_value, to_json_text,
+};
 use crate::protocol::ErrorObject;
 use crate::server::service::Params;
 
