@@ -277,8 +277,8 @@ fn announce(port: u16) {
     std::io::stdout().flush().unwrap();
 }
 
-/// The same two calls written by hand, the way the reference
-/// figures were taken: axum's `Json` extractor, and jsonrpsee's RpcModule.
+/// The same two calls written by hand, as a user without remotipy would:
+/// axum's `Json` extractor, one route per method, and jsonrpsee's RpcModule.
 mod baseline {
     use axum::Json;
     use axum::routing::post;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// What a remote argument or result is: serde-compatible both ways. Every
-/// [`Encode`] + [`Decode`] type is one. Generated code requires those two
+/// `Encode` + `Decode` type is one. Generated code requires those two
 /// directly, each with its own message, so a type lacking one of serde's
 /// traits is told which, at the type, whatever crates are in the build;
 /// the runtime reads and writes values through them.

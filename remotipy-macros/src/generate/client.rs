@@ -11,7 +11,7 @@ use crate::model::{Method, Output};
 /// The struct (public, documented) and its impls (inside the private const).
 pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
     let (krate, private, vis, trait_ident) = (cx.krate, &cx.private, cx.vis, cx.trait_ident);
-    let (ident, batch, server) = (cx.client_ident(), cx.batch_ident(), cx.server_ident());
+    let (ident, batch) = (cx.client_ident(), cx.batch_ident());
     let doc = format!(
         "Calls a remote [`{trait_ident}`] over JSON-RPC 2.0: one method per trait method, same arguments, \
          returning `Result<T, remotipy::Error<E>>`.\n\nBuild it with [`{ident}::new`] or [`{ident}::builder`]; \
@@ -24,16 +24,11 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
             client: #krate::Client,
         }
     };
-    let in_process_doc = format!(
-        "A client that calls `target` in this process (no socket), through the same encoding and dispatch as \
-         over HTTP: for tests. `target` is a `remotipy::Server` (from a [`{server}`] with `.into_server()`) or \
-         an axum `Router`, whose layers then run too. With remotipy's `server` feature (on by default)."
-    );
     let methods = cx.remote.methods.iter().map(|m| forward(cx, m, Flavor::Async));
     let constructors = constructors(cx);
     let build = build_target(cx, &ident, quote!(#private::client::build));
     let allow = cx.allow_lints();
-    let if_both = cx.gate("both");
+    let in_process = in_process(cx);
     let imp = quote! {
         #allow
         #[allow(dead_code)] // a private trait's callers may use only some methods
@@ -67,19 +62,33 @@ pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {
 
         #build
 
-        // Calling a server in this process takes both sides.
+        #in_process
+    };
+    (def, imp)
+}
+
+/// `in_process`: calling a server in this process takes both sides.
+fn in_process(cx: &Ctx) -> TokenStream {
+    let (krate, vis) = (cx.krate, cx.vis);
+    let (ident, server) = (cx.client_ident(), cx.server_ident());
+    let doc = format!(
+        "A client that calls `target` in this process (no socket), through the same encoding and dispatch as \
+         over HTTP: for tests. `target` is a `remotipy::Server` (from a [`{server}`] with `.into_server()`) or \
+         an axum `Router`, whose layers then run too. With remotipy's `server` feature (on by default)."
+    );
+    let (allow, if_both) = (cx.allow_lints(), cx.gate("both"));
+    quote! {
         #if_both! {
             #allow
             #[allow(dead_code)]
             impl #ident {
-                #[doc = #in_process_doc]
+                #[doc = #doc]
                 #vis fn in_process(target: impl ::core::convert::Into<#krate::transport::InProcess>) -> Self {
                     Self { client: #krate::Client::in_process(target) }
                 }
             }
         }
-    };
-    (def, imp)
+    }
 }
 
 /// `new`, `builder` and `with_options`, shared by the async and blocking clients.

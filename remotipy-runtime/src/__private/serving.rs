@@ -66,7 +66,7 @@ fn app_error<M: Fallible>(e: &ErrOf<M>, code: i64) -> ErrorObject {
 /// signature captures `&self`), but the stream outlives the call: it is read
 /// while the response goes out. So the generated arm runs the method in a
 /// future that owns the service's `Arc` and borrows from it, like any async
-/// block, and that future hands each item over through a [`Sink`] as it is
+/// block, and that future hands each item over through a `Sink` as it is
 /// polled for the next one: a generator, with no lifetime to extend.
 pub mod stream {
     use std::future::Future;

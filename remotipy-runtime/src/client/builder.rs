@@ -208,7 +208,20 @@ impl<C> ClientBuilder<C> {
 
     /// A builder whose client calls `target` in this process: a
     /// [`Server`](crate::Server), or an axum `Router` (its layers included).
-    /// With the `server` feature (on by default) beside `client`.
+    /// With the `server` feature (on by default) beside `client`. The client
+    /// it builds is the type the result is given:
+    ///
+    /// ```
+    /// # #[remotipy::remote] pub trait Users { async fn count(&self) -> u64; }
+    /// # struct Directory; impl Users for Directory { async fn count(&self) -> u64 { 7 } }
+    /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use remotipy::ClientBuilder;
+    ///
+    /// let server = UsersServer::new(Directory).into_server();
+    /// let users: UsersClient = ClientBuilder::in_process(server).header("x-user", "ada").build()?;
+    /// assert_eq!(users.count().await?, 7);
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "server")]
     pub fn in_process(target: impl Into<InProcess>) -> Self {
         let mut builder = Self::new("in-process");

@@ -82,6 +82,17 @@ impl Describer {
     }
 }
 
+/// An object with a sample of each required property, if each has one.
+fn object_sample(schema: &Value, samples: impl Fn(&Value) -> Vec<Value>) -> Option<Value> {
+    let mut object = Map::new();
+    let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+    for name in required.filter_map(Value::as_str) {
+        let property = schema.pointer(&format!("/properties/{}", name.replace('~', "~0").replace('/', "~1")))?;
+        object.insert(name.to_owned(), samples(property).into_iter().next()?);
+    }
+    Some(Value::Object(object))
+}
+
 /// How deep `samples` follows a schema (recursive types end there).
 const SAMPLE_DEPTH: usize = 8;
 
@@ -122,16 +133,10 @@ fn samples(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Ve
         None => None,
     };
     let value = match ty {
-        Some("object") => {
-            let mut object = Map::new();
-            let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
-            for name in required.filter_map(Value::as_str) {
-                let property = schema.pointer(&format!("/properties/{}", name.replace('~', "~0").replace('/', "~1")));
-                let Some(value) = property.and_then(|p| deeper(p).into_iter().next()) else { return Vec::new() };
-                object.insert(name.to_owned(), value);
-            }
-            Value::Object(object)
-        }
+        Some("object") => match object_sample(schema, deeper) {
+            Some(object) => object,
+            None => return Vec::new(),
+        },
         Some("array") => match schema.get("items") {
             // A tuple: one sample of each element.
             Some(Value::Array(items)) => {
