@@ -21,6 +21,8 @@
 //! ONLY=generated-hyper,hyper-by-hand cargo bench --bench client --features hyper   # some variants
 //! CONCURRENCY=1,4,32,256 CALLS=20000 ONLY=generated-reqwest,generated-reqwest-auto-batch cargo bench --bench client
 //!                                                # the curve of cost and latency against concurrency
+//! TARGETS=1 cargo bench --bench client --all-features
+//!                                                # the four ratios the per-call cost is held to, in one run
 //! cargo test --benches --all-features            # smoke: a few hundred calls, answers checked
 //! ```
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
@@ -45,6 +47,7 @@ const VARIANTS: &[&str] = &[
     "reqwest-tuned",
     "hyper-by-hand",
     "generated-reqwest",
+    "generated-reqwest-no-timeout",
     #[cfg(feature = "hyper")]
     "generated-hyper",
     #[cfg(feature = "msgpack")]
@@ -72,7 +75,10 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--client") {
         return client_process(&args[i + 1..]);
     }
-    let (rounds, calls) = (common::setting("ROUNDS", 5, 1), common::setting("CALLS", 100_000, 300));
+    // TARGETS=1: the variants the four tracked ratios need, 7 rounds, and the servers compared.
+    let targets = std::env::var_os("TARGETS").is_some();
+    let (rounds, calls) =
+        (common::setting("ROUNDS", if targets { 7 } else { 5 }, 1), common::setting("CALLS", 100_000, 300));
     // CONCURRENCY=1,4,32,256 measures each level in turn (the curve of cost against concurrency).
     let levels: Vec<usize> = std::env::var("CONCURRENCY")
         .unwrap_or_else(|_| "32".into())
@@ -80,7 +86,7 @@ fn main() {
         .map(|level| level.trim().parse().expect("CONCURRENCY is a list of task counts"))
         .collect();
     println!("client bench: {rounds} round(s) × {calls} `add` calls × {levels:?} tasks per variant");
-    let mut server = common::spawn_self(0, &["--serve", "generated"]);
+    let mut server = common::spawn_self(0, &["--serve", "generated-counted"]);
     // Three listeners; one URL, or all three for the `-endpoints` variants.
     let urls: Vec<String> =
         common::read_line(&mut server).split(' ').map(|port| format!("http://127.0.0.1:{port}/rpc")).collect();
@@ -89,19 +95,34 @@ fn main() {
     // ONLY=a,b runs just those variants (jsonrpsee, the baseline, always runs).
     let only = std::env::var("ONLY").unwrap_or_default();
     let variants: Vec<&'static str> = (VARIANTS.iter().copied())
-        .filter(|v| only.is_empty() || *v == "jsonrpsee" || only.split(',').any(|o| o == *v))
+        .filter(|v| match targets {
+            true => TARGET_VARIANTS.contains(v),
+            false => only.is_empty() || *v == "jsonrpsee" || only.split(',').any(|o| o == *v),
+        })
         .collect();
+    let levels = if targets { vec![32] } else { levels };
     for &concurrency in &levels {
         let mut runs = Vec::new();
+        let mut servers: [Vec<f64>; 2] = Default::default();
         for round in 0..rounds {
+            if targets {
+                // The servers, in alternating order, under the same load.
+                for i in [round % 2, 1 - round % 2] {
+                    let cpu = server_cpu(SERVERS[i], calls);
+                    println!("round {round} server {:<10} {cpu:>6.2} µs server CPU/call", SERVERS[i]);
+                    servers[i].push(cpu);
+                }
+            }
             for &variant in &variants {
-                let server_before = common::cpu_ticks(&server_pid);
+                let (server_before, requests_before) = (common::cpu_ticks(&server_pid), requests_served(&urls[0]));
                 let mut child =
                     common::spawn_self(1, &["--client", variant, &url, &calls.to_string(), &concurrency.to_string()]);
                 let line = common::read_line(&mut child);
                 common::stop(child);
                 let server_ticks = common::cpu_ticks(&server_pid) - server_before;
-                let run = Run::parse(variant, &line, server_ticks, calls);
+                let mut run = Run::parse(variant, &line, server_ticks, calls);
+                let requests = requests_served(&urls[0]) - requests_before;
+                run.calls_per_request = (calls + concurrency * 4) as f64 / requests.max(1) as f64;
                 println!("round {round} ×{concurrency} {run}");
                 assert_eq!(run.wrong, 0, "{variant}: wrong or lost answers");
                 runs.push(run);
@@ -109,8 +130,99 @@ fn main() {
         }
         println!("\n{concurrency} task(s):");
         summarize(&runs, &variants);
+        if targets {
+            report_targets(&runs, &servers);
+        }
     }
     common::stop(server);
+}
+
+/// The variants of `TARGETS=1`.
+const TARGET_VARIANTS: &[&str] = &[
+    "jsonrpsee",
+    "reqwest-tuned",
+    "generated-reqwest",
+    "generated-reqwest-no-timeout",
+    "generated-hyper",
+    "generated-reqwest-auto-batch",
+    "generated-hyper-auto-batch",
+];
+
+/// The servers `TARGETS=1` compares: the generated one and axum by hand.
+const SERVERS: [&str; 2] = ["generated", "hand-axum"];
+
+/// A fresh `server` child on core 0 loaded with `calls` `add` calls by
+/// hyper-util's client by hand (the cheapest load) on core 1: the server's
+/// CPU per call, in µs.
+fn server_cpu(server: &str, calls: usize) -> f64 {
+    let mut child = common::spawn_self(0, &["--serve", server]);
+    let port = common::read_line(&mut child).split(' ').next().unwrap().to_owned();
+    let path = if server == "hand-axum" { "/add" } else { "/rpc" };
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let pid = child.id().to_string();
+    let before = common::cpu_ticks(&pid);
+    let mut load = common::spawn_self(1, &["--client", "hyper-by-hand", &url, &calls.to_string(), "32"]);
+    let line = common::read_line(&mut load);
+    common::stop(load);
+    let ticks = common::cpu_ticks(&pid) - before;
+    common::stop(child);
+    let wrong: f64 = line.split_whitespace().last().unwrap().parse().unwrap();
+    assert_eq!(wrong, 0.0, "{server}: wrong or lost answers");
+    ticks as f64 / common::TICKS_PER_SEC * 1e6 / calls as f64
+}
+
+/// The four ratios the per-call cost is held to, each the median [min–max]
+/// of per-round ratios.
+fn report_targets(runs: &[Run], servers: &[Vec<f64>; 2]) {
+    let of = |variant: &str, f: fn(&Run) -> f64| -> Vec<f64> {
+        runs.iter().filter(|r| r.variant == variant).map(f).collect()
+    };
+    let client = |r: &Run| r.client_us;
+    let both = |r: &Run| r.client_us + r.server_us;
+    let p99 = |r: &Run| r.p99_us;
+    let rows: Vec<(&str, Vec<f64>, Vec<f64>, &str)> = vec![
+        (
+            "default (reqwest) client CPU per `add` vs reqwest by hand",
+            of("generated-reqwest", client),
+            of("reqwest-tuned", client),
+            "≤ 1.03",
+        ),
+        (
+            "hyper transport client CPU vs jsonrpsee's client",
+            of("generated-hyper", client),
+            of("jsonrpsee", client),
+            "≤ 0.75",
+        ),
+        (
+            "auto-batch (reqwest), 32 callers, client + server CPU vs jsonrpsee",
+            of("generated-reqwest-auto-batch", both),
+            of("jsonrpsee", both),
+            "≤ 0.20",
+        ),
+        (
+            "auto-batch (hyper), 32 callers, client + server CPU vs jsonrpsee",
+            of("generated-hyper-auto-batch", both),
+            of("jsonrpsee", both),
+            "≤ 0.20",
+        ),
+        (
+            "auto-batch (reqwest), p99 latency vs jsonrpsee",
+            of("generated-reqwest-auto-batch", p99),
+            of("jsonrpsee", p99),
+            "≤ 0.42",
+        ),
+        ("server CPU per `add` vs hand-written axum", servers[0].clone(), servers[1].clone(), "≤ 1.05"),
+    ];
+    println!("\ntargets (median [min–max] of per-round ratios, {} rounds)", servers[0].len().max(1));
+    println!("| measure | ratio | target |");
+    println!("|---|---|---|");
+    for (measure, ours, base, target) in rows {
+        if ours.is_empty() || base.is_empty() {
+            continue;
+        }
+        let (ratio, lo, hi) = common::paired_ratio(&ours, &base);
+        println!("| {measure} | {ratio:.2} [{lo:.2}–{hi:.2}] | {target} |");
+    }
 }
 
 struct Run {
@@ -122,6 +234,8 @@ struct Run {
     p50_us: f64,
     p99_us: f64,
     wrong: usize,
+    /// Calls the server received per HTTP request (warm-up included).
+    calls_per_request: f64,
 }
 
 impl Run {
@@ -137,6 +251,7 @@ impl Run {
             p50_us,
             p99_us,
             wrong: wrong as usize,
+            calls_per_request: 0.0,
         }
     }
 }
@@ -146,8 +261,15 @@ impl std::fmt::Display for Run {
         write!(
             f,
             "{:<29} {:>8.0} calls/s  {:>6.2} µs client CPU/call  {:>6.2} µs server CPU/call  \
-             latency p50 {:>5.0} µs p99 {:>5.0} µs  wrong/lost {}",
-            self.variant, self.calls_per_sec, self.client_us, self.server_us, self.p50_us, self.p99_us, self.wrong
+             latency p50 {:>5.0} µs p99 {:>5.0} µs  {:>5.1} calls/request  wrong/lost {}",
+            self.variant,
+            self.calls_per_sec,
+            self.client_us,
+            self.server_us,
+            self.p50_us,
+            self.p99_us,
+            self.calls_per_request,
+            self.wrong
         )
     }
 }
@@ -163,9 +285,9 @@ fn summarize(runs: &[Run], variants: &[&'static str]) {
         "summary (median [min–max] over rounds; ratios = median [min–max] of per-round ratios to jsonrpsee: client CPU, then client + server CPU)"
     );
     println!(
-        "| client | calls/s | client CPU µs/call | ratio | server CPU µs/call | client + server µs/call | ratio | latency p50 / p99 µs |"
+        "| client | calls/s | client CPU µs/call | ratio | server CPU µs/call | client + server µs/call | ratio | latency p50 / p99 µs | calls/request |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for &variant in variants {
         let (rate, rate_lo, rate_hi) = common::median(of(variant, |r| r.calls_per_sec));
         let (cpu, lo, hi) = common::median(of(variant, |r| r.client_us));
@@ -174,8 +296,9 @@ fn summarize(runs: &[Run], variants: &[&'static str]) {
         let both = common::median(of(variant, total)).0;
         let (both_ratio, both_lo, both_hi) = common::paired_ratio(&of(variant, total), &baseline_total);
         let (p50, p99) = (common::median(of(variant, |r| r.p50_us)).0, common::median(of(variant, |r| r.p99_us)).0);
+        let per_request = common::median(of(variant, |r| r.calls_per_request)).0;
         println!(
-            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} | {both:.2} | {both_ratio:.2} [{both_lo:.2}–{both_hi:.2}] | {p50:.0} / {p99:.0} |"
+            "| {variant} | {rate:.0} [{rate_lo:.0}–{rate_hi:.0}] | {cpu:.2} [{lo:.2}–{hi:.2}] | {ratio:.2} [{ratio_lo:.2}–{ratio_hi:.2}] | {server:.2} | {both:.2} | {both_ratio:.2} [{both_lo:.2}–{both_hi:.2}] | {p50:.0} / {p99:.0} | {per_request:.1} |"
         );
     }
     // What scaling out costs, per round (paired): each over its HTTP/1.1, one-endpoint self.
@@ -195,13 +318,49 @@ fn summarize(runs: &[Run], variants: &[&'static str]) {
     }
 }
 
+/// `router`, counting the requests it serves, told at `GET /requests`.
+fn counted(router: axum::Router) -> axum::Router {
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    router
+        .layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| {
+            count.fetch_add(1, Ordering::Relaxed);
+            next.run(request)
+        }))
+        .route("/requests", axum::routing::get(move || std::future::ready(served.load(Ordering::Relaxed).to_string())))
+}
+
+/// How many requests the bench server at `url` has served (`GET /requests`,
+/// over a plain socket: the parent process has no runtime).
+fn requests_served(url: &str) -> usize {
+    use std::io::{Read, Write};
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+    let mut socket = std::net::TcpStream::connect(authority).unwrap();
+    write!(socket, "GET /requests HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).unwrap();
+    answer.rsplit("\r\n\r\n").next().unwrap().trim().parse().unwrap()
+}
+
 // ---- the server child ----
 
-/// One server, three listeners (for the three-endpoint variants); prints their ports.
-fn serve(_variant: &str) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+/// One server (the generated one, or axum by hand), three listeners (for
+/// the three-endpoint variants), one runtime worker for the one core it is
+/// pinned to; prints their ports.
+fn serve(variant: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     runtime.block_on(async {
-        let router = app::router(app::server().unwrap());
+        let router = match variant {
+            "hand-axum" => common::hand::add_router(),
+            _ => app::router(app::server().unwrap()),
+        };
+        // The client runs' server counts the requests it serves (`GET /requests`):
+        // calls per request shows how large automatic batches grow. (Not the
+        // servers whose CPU is compared: the layer would cost both.)
+        let router = match variant {
+            "generated-counted" => counted(router),
+            _ => router,
+        };
         let mut ports = Vec::new();
         for _ in 0..3 {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -256,6 +415,10 @@ impl Caller {
             "reqwest-tuned" => Caller::ReqwestTuned(reqwest(), url.parse().unwrap()),
             "hyper-by-hand" => Caller::HyperByHand(hyper_client(), url.parse().unwrap()),
             "generated-reqwest" => Caller::Generated(CalculatorClient::new(url).unwrap()),
+            // What the per-call timeout (its timer and deadline header) costs.
+            "generated-reqwest-no-timeout" => {
+                Caller::Generated(CalculatorClient::builder(url).no_timeout().build().unwrap())
+            }
             #[cfg(feature = "hyper")]
             "generated-hyper" => Caller::Generated(CalculatorClient::builder(url).hyper().build().unwrap()),
             #[cfg(feature = "msgpack")]

@@ -292,19 +292,12 @@ mod baseline {
     }
 
     pub fn router() -> axum::Router {
-        axum::Router::new()
-            .route(
-                "/add",
-                post(|Json(r): Json<Request<Add, Value>>| async move {
-                    Json(Response::new(r.params.a + r.params.b, r.id))
-                }),
-            )
-            .route(
-                "/greet",
-                post(|Json(r): Json<Request<Greet<UserInfo>, Value>>| async move {
-                    Json(Response::new(greet(&r.params.user), r.id))
-                }),
-            )
+        crate::common::hand::add_router().route(
+            "/greet",
+            post(|Json(r): Json<Request<Greet<UserInfo>, Value>>| async move {
+                Json(Response::new(greet(&r.params.user), r.id))
+            }),
+        )
     }
 
     pub fn jsonrpsee_module() -> jsonrpsee::RpcModule<()> {

@@ -1,7 +1,7 @@
 //! The crate shared by client and server: DTOs and the remote traits.
 //! (In a real project this is its own crate, depended on by both sides.)
 
-use remotipy::stream::Stream;
+use remotipy::stream::{Stream, Tracked};
 use serde::{Deserialize, Serialize};
 
 /// A user of the directory.
@@ -42,6 +42,19 @@ pub enum MathError {
 pub enum TickError {
     #[error("interval_ms must be at most 60000, not {0}")]
     IntervalTooLong(u64),
+    /// Asked to resume after an item the stream never has.
+    #[error("cannot resume after tick {after}: the stream ends at {n}")]
+    CannotResume { after: u64, n: u64 },
+}
+
+/// Refusing to resume is JSON-RPC's `-32093`, as a runtime that cannot resume says.
+impl remotipy::ErrorCode for TickError {
+    fn code(&self) -> i64 {
+        match self {
+            TickError::IntervalTooLong(_) => remotipy::protocol::code::APP_ERROR,
+            TickError::CannotResume { .. } => remotipy::protocol::code::CANNOT_RESUME,
+        }
+    }
 }
 
 /// The user directory.
@@ -67,6 +80,7 @@ pub trait Calculator {
     async fn divide(&self, a: f64, b: f64) -> Result<f64, MathError>;
     /// The numbers `1..=n`, one every `interval_ms` milliseconds (the first at
     /// once), streamed as they come; refuses `interval_ms > 60000` before
-    /// any item.
-    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = u64> + Send, TickError>;
+    /// any item. Resumable: tick `k` has id `k`, and a stream resumed after
+    /// `k` continues at once with `k + 1`.
+    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = Tracked<u64>> + Send, TickError>;
 }

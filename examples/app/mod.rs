@@ -7,7 +7,7 @@ use axum::routing::get;
 
 use std::time::Duration;
 
-use remotipy::stream::Stream;
+use remotipy::stream::{Stream, Tracked};
 
 use super::api::{
     Calculator, CalculatorServer, Greeting, MathError, TickError, UserError, UserInfo, Users, UsersServer,
@@ -51,20 +51,27 @@ impl Calculator for Calc {
         if b == 0.0 { Err(MathError::DivisionByZero) } else { Ok(a / b) }
     }
 
-    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = u64> + Send, TickError> {
-        tracing::info!(n, interval_ms, "ticks");
+    async fn ticks(&self, n: u64, interval_ms: u64) -> Result<impl Stream<Item = Tracked<u64>> + Send, TickError> {
+        // A reader that lost the stream after tick `after` continues with the next.
+        let after = remotipy::stream::resume_after::<u64>();
+        tracing::info!(n, interval_ms, ?after, "ticks");
         if interval_ms > 60_000 {
             return Err(TickError::IntervalTooLong(interval_ms));
         }
+        let first = match after {
+            Some(after) if after > n => return Err(TickError::CannotResume { after, n }),
+            Some(after) => after + 1,
+            None => 1,
+        };
         let interval = Duration::from_millis(interval_ms);
-        Ok(futures_util::stream::unfold(1, move |k| async move {
+        Ok(futures_util::stream::unfold(first, move |k| async move {
             if k > n {
                 return None;
             }
-            if k > 1 {
+            if k > first {
                 tokio::time::sleep(interval).await;
             }
-            Some((k, k + 1))
+            Some((Tracked::new(k, k), k + 1))
         }))
     }
 }

@@ -122,6 +122,8 @@ fn users_trait() {
                 async fn r#match(&self, r#type: String) -> bool;
                 /// Changes, as they happen.
                 async fn watch(&self, id: u64) -> Result<impl Stream<Item = Result<UserInfo, UserError>> + Send, UserError>;
+                /// Sign-ups from the start, resumed after the last one seen.
+                async fn signups(&self) -> impl Stream<Item = Tracked<UserInfo>> + Send;
             }
         },
     );

@@ -68,8 +68,16 @@ pub enum Output {
     /// `-> impl Stream<Item = T>`, `-> impl Stream<Item = Result<T, E>>`,
     /// `-> Result<impl Stream<Item = T>, E>` or
     /// `-> Result<impl Stream<Item = Result<T, E>>, E>`: items of type `T`;
-    /// the setup, the items or both may fail with `E`.
-    Stream { item: Type, err: Option<(Type, String)>, setup_fallible: bool, items_fallible: bool },
+    /// the setup, the items or both may fail with `E`. With items
+    /// `Tracked<T>` or `Tracked<T, I>` (`T` still the item), `tracked` is
+    /// the id type `I` (`u64` unless given): the stream resumes.
+    Stream {
+        item: Type,
+        err: Option<(Type, String)>,
+        setup_fallible: bool,
+        items_fallible: bool,
+        tracked: Option<Type>,
+    },
 }
 
 impl Method {
@@ -108,6 +116,15 @@ impl Output {
             Output::Fallible { err, err_name, .. } | Output::Stream { err: Some((err, err_name)), .. } => {
                 Some((err, err_name))
             }
+            _ => None,
+        }
+    }
+
+    /// The id type of a resumable stream's items (`Tracked<T, I>`), if
+    /// this is one.
+    pub fn tracked(&self) -> Option<&Type> {
+        match self {
+            Output::Stream { tracked, .. } => tracked.as_ref(),
             _ => None,
         }
     }

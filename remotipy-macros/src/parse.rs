@@ -217,6 +217,14 @@ fn stream_output(ty: &Type, errors: &mut Errors) -> Option<Option<Output>> {
         Some([t, e]) => (t.clone(), Some(e.clone())),
         _ => (item, None),
     };
+    let (item, tracked) = match tracked_item(&item) {
+        Some(Ok((inner, id))) => (inner, Some(id)),
+        Some(Err(())) => {
+            ok = false;
+            (item, None)
+        }
+        None => (item, None),
+    };
     if let (Some(setup), Some(items)) = (&setup_err, &item_err) {
         if setup.to_token_stream().to_string() != items.to_token_stream().to_string() {
             let message = format!(
@@ -240,7 +248,22 @@ fn stream_output(ty: &Type, errors: &mut Errors) -> Option<Option<Output>> {
         }),
         setup_fallible: setup_err.is_some(),
         items_fallible: item_err.is_some(),
+        tracked,
     }))
+}
+
+/// `T` and the id type of a `Tracked<T>` or `Tracked<T, I>` item (`u64`
+/// unless given); `Err` when `Tracked` has the wrong arguments. That is not
+/// reported here: rustc says it (E0107) at the trait as written, which the
+/// expansion keeps, and a second error for one mistake would be a cascade.
+fn tracked_item(item: &Type) -> Option<Result<(Type, Type), ()>> {
+    let Type::Path(path) = item else { return None };
+    path.path.segments.last().filter(|s| s.ident == "Tracked")?;
+    Some(match generic_args(item, "Tracked").as_deref() {
+        Some([inner]) => Ok((inner.clone(), syn::parse_quote!(::core::primitive::u64))),
+        Some([inner, id]) => Ok((inner.clone(), id.clone())),
+        _ => Err(()),
+    })
 }
 
 /// `X` of `impl .. Stream<Item = X> ..`, and whether the bounds include `Send`.

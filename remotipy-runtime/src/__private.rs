@@ -12,7 +12,7 @@ pub use ::serde;
 pub use ::std;
 
 pub use crate::future::BoxFuture;
-pub use crate::method::{ErrOf, ErrorType, Fallible, OkOf, RemoteMethod, Wire, WireType, wire};
+pub use crate::method::{ErrOf, ErrorType, Fallible, OkOf, RemoteMethod, Resumable, Wire, WireType, wire};
 #[cfg(feature = "server")]
 pub use crate::server::service::{Call, MethodInfo, Reply, RpcService};
 

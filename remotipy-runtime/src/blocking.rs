@@ -131,6 +131,13 @@ pub struct BlockingItems<T, E = std::convert::Infallible> {
     runtime: Arc<Runtime>,
 }
 
+impl<T, E> BlockingItems<T, E> {
+    /// How often the stream reconnected, so far (see [`Items::reconnects`]).
+    pub fn reconnects(&self) -> u32 {
+        self.items.reconnects()
+    }
+}
+
 impl<T: Wire, E> Iterator for BlockingItems<T, E> {
     type Item = Result<T, Error<E>>;
 

@@ -28,6 +28,7 @@ mod future;
 mod method;
 #[cfg(all(feature = "otel", any(feature = "client", feature = "server")))]
 mod trace;
+mod tracked;
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -53,13 +54,18 @@ pub mod batch {
 /// `async fn watch(&self, ..) -> Result<impl Stream<Item = Result<T, E>> + Send, E>`
 /// (or any of the simpler shapes) streams its items as Server-Sent Events;
 /// its generated client method returns [`Items`](stream::Items), a
-/// [`Stream`](stream::Stream) of `Result<T, Error<E>>`.
+/// [`Stream`](stream::Stream) of `Result<T, Error<E>>`. Items of type
+/// [`Tracked<T>`](stream::Tracked) carry ids, and such a stream survives a
+/// lost connection: the client resumes it after the last id it received.
 pub mod stream {
     #[cfg(feature = "blocking")]
     pub use crate::blocking::BlockingItems;
     #[cfg(feature = "client")]
     pub use crate::client::stream::Items;
     pub use crate::protocol::ITEM_METHOD;
+    #[cfg(feature = "server")]
+    pub use crate::server::stream::resume_after;
+    pub use crate::tracked::{EventId, Tracked};
     pub use futures_util::stream::{Stream, StreamExt};
 }
 

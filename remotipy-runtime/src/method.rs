@@ -98,6 +98,16 @@ pub trait RemoteMethod: 'static {
     type Ok: WireType;
     /// Declared `#[remote(idempotent)]`: the client may run it twice.
     const IDEMPOTENT: bool = false;
+    /// A stream of `Tracked` items: the client resumes it after a break.
+    const RESUMABLE: bool = false;
+}
+
+/// A streaming method whose items are `Tracked<T, Id>`: it resumes after
+/// an id (the only bound on `Id` is checked here, so a wrong id type is
+/// one error, at the type).
+pub trait Resumable: RemoteMethod {
+    /// The id of each item.
+    type Id: crate::tracked::EventId;
 }
 
 /// A method declared `-> Result<T, E>`: `E` travels as an application error.

@@ -29,6 +29,10 @@ pub mod code {
     /// The caller's deadline (`Remotipy-Timeout-Ms`) passed before the call
     /// finished: the server stopped it.
     pub const DEADLINE_EXCEEDED: i64 = -32092;
+    /// A stream cannot resume after the `Last-Event-ID` the caller sent:
+    /// the id does not parse, its items carry no ids, the handler refused,
+    /// or the stream it produced did not continue after that id.
+    pub const CANNOT_RESUME: i64 = -32093;
 }
 
 /// The method of the notification that carries each item of a stream, in
@@ -43,6 +47,10 @@ pub const ITEM_METHOD: &str = "rpc.item";
 /// on its behalf inherit what is left.
 pub const TIMEOUT_HEADER: &str = "remotipy-timeout-ms";
 
+/// The request header in which a client resuming a stream sends the id of
+/// the last item it received (Server-Sent Events' own name for it).
+pub const LAST_EVENT_ID: &str = "last-event-id";
+
 /// The request headers a remotipy client sends that a browser sends only
 /// once a server's CORS policy allows them (they are not "CORS-safelisted";
 /// `content-type` is there because `application/json` is not a form type):
@@ -50,11 +58,12 @@ pub const TIMEOUT_HEADER: &str = "remotipy-timeout-ms";
 /// caller's own headers (`authorization`, say). Each call of a browser
 /// client is then preceded by a preflight `OPTIONS`, which the layer's
 /// `max_age` lets the browser cache.
-pub const CORS_REQUEST_HEADERS: [http::HeaderName; 4] = [
+pub const CORS_REQUEST_HEADERS: [http::HeaderName; 5] = [
     http::header::CONTENT_TYPE,
     http::HeaderName::from_static(TIMEOUT_HEADER),
     http::HeaderName::from_static("traceparent"),
     http::HeaderName::from_static("tracestate"),
+    http::HeaderName::from_static(LAST_EVENT_ID),
 ];
 
 /// The response headers a remotipy client reads that a browser shows it

@@ -17,6 +17,7 @@ pub mod app;
 pub mod nginx;
 pub mod process;
 pub mod raw;
+pub mod relay;
 pub mod shapes;
 
 /// A DTO with nesting, optional fields and a map.

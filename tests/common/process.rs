@@ -13,6 +13,7 @@ pub struct ExampleServer {
     /// `host:port` it listens on.
     pub addr: String,
     log: Arc<Mutex<Vec<String>>>,
+    alive: bool,
 }
 
 impl ExampleServer {
@@ -46,7 +47,7 @@ impl ExampleServer {
             }
         });
         let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("the example server says where it listens");
-        ExampleServer { child, addr, log }
+        ExampleServer { child, addr, log, alive: true }
     }
 
     pub fn url(&self) -> String {
@@ -57,6 +58,17 @@ impl ExampleServer {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.alive = false;
+    }
+
+    /// Not killed.
+    pub fn is_alive(&self) -> bool {
+        self.alive
+    }
+
+    /// Where in the log the last line with `token` as a word is.
+    pub fn latest_line_with(&self, token: &str) -> Option<usize> {
+        self.log.lock().unwrap().iter().rposition(|line| line.split_whitespace().any(|word| word == token))
     }
 
     /// Log lines with `token` as one of their words (`first_name=u17`).

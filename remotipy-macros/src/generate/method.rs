@@ -6,6 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::LitStr;
+use syn::spanned::Spanned;
 
 use super::{Ctx, params_ident, spec_ident};
 use crate::model::{Method, Output};
@@ -114,6 +115,22 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
             const IDEMPOTENT: bool = true;
         )
     });
+    let resumable = m.output.tracked().map(|id| {
+        // The id type's bound is checked here, spanned at it, whatever the features.
+        let id_type = quote_spanned!(id.span()=> type Id = #id;);
+        quote! {
+            #(#cfgs)*
+            #[automatically_derived]
+            impl #private::Resumable for #ident {
+                #id_type
+            }
+        }
+    });
+    let resumable_const = m.output.tracked().map(|_| {
+        quote!(
+            const RESUMABLE: bool = true;
+        )
+    });
     let fallible = match m.output.error_and_name() {
         Some((err, err_name)) => {
             let err = cx.markers.error(err, cfgs);
@@ -141,8 +158,10 @@ fn spec_impls(cx: &Ctx, m: &Method) -> TokenStream {
             type Params = #params;
             type Ok = #ok;
             #idempotent
+            #resumable_const
         }
 
+        #resumable
         #fallible
     }
 }

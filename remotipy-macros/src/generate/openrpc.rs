@@ -44,9 +44,10 @@ pub fn describe(cx: &Ctx) -> TokenStream {
             None => quote!(),
         };
         let idempotent = m.idempotent.then(|| quote!(.idempotent()));
+        let resumable = m.output.tracked().map(|_| quote!(.resumable()));
         quote! {
             #(#cfgs)*
-            #private::openrpc::method(describer, #wire, #docs) #(#params)* #result #error #idempotent .finish();
+            #private::openrpc::method(describer, #wire, #docs) #(#params)* #result #error #idempotent #resumable .finish();
         }
     });
     let if_openrpc = cx.gate("openrpc");

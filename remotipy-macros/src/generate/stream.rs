@@ -38,7 +38,7 @@ pub fn forwarded(cx: &Ctx, m: &Method, flavor: Flavor) -> (TokenStream, TokenStr
 /// runs the method in a future that owns the service (the stream may borrow
 /// it) and hands its items to the runtime's sink.
 pub fn arm(cx: &Ctx, m: &Method) -> TokenStream {
-    let Output::Stream { setup_fallible, items_fallible, err, .. } = &m.output else {
+    let Output::Stream { setup_fallible, items_fallible, err, tracked, .. } = &m.output else {
         unreachable!("only streaming methods have a stream arm")
     };
     let (private, trait_ident) = (&cx.private, cx.trait_ident);
@@ -55,6 +55,11 @@ pub fn arm(cx: &Ctx, m: &Method) -> TokenStream {
     let forward = match items_fallible {
         true => quote!(sink.items(items, #error).await),
         false => quote!(sink.infallible_items(items).await),
+    };
+    // Items with ids resume (their id type is the spec's `Resumable::Id`).
+    let serve = match tracked {
+        Some(_) => quote!(#private::stream::serve_tracked::<#spec, _, _>),
+        None => quote!(#private::stream::serve::<#spec, _, _>),
     };
     let start = match setup_fallible {
         true => quote! {
@@ -74,7 +79,7 @@ pub fn arm(cx: &Ctx, m: &Method) -> TokenStream {
             ::core::result::Result::Ok(#binding) => {
                 let service = ::core::clone::Clone::clone(&self.service);
                 #private::boxed(async move {
-                    #private::stream::serve::<#spec, _, _>(&call, move |sink| async move {
+                    #serve(&call, move |sink| async move {
                         let service: &S = &service;
                         let setup = <S as #trait_ident>::#ident(service, #(params.#fields),*).await;
                         #start

@@ -34,7 +34,7 @@ pub mod client {
 
     /// Calls `M`, a streaming method whose items are `OkOf<M>`.
     pub async fn open<M: RemoteMethod>(client: &Client, params: &M::Params) -> Result<Items<OkOf<M>>, Error> {
-        client.open_with(M::NAME, params, M::IDEMPOTENT, |_| None).await
+        client.open_with(M::NAME, params, (M::IDEMPOTENT, M::RESUMABLE), |_| None).await
     }
 
     /// Calls `M`, a streaming method whose setup or items may fail with `ErrOf<M>`.
@@ -42,7 +42,7 @@ pub mod client {
         client: &Client,
         params: &M::Params,
     ) -> Result<Items<OkOf<M>, ErrOf<M>>, Error<ErrOf<M>>> {
-        client.open_with(M::NAME, params, M::IDEMPOTENT, decode_app::<M>).await
+        client.open_with(M::NAME, params, (M::IDEMPOTENT, M::RESUMABLE), decode_app::<M>).await
     }
 }
 

@@ -93,6 +93,14 @@ impl MethodDoc<'_> {
         self
     }
 
+    /// A resumable stream: each item event carries an SSE `id:`, and the
+    /// request sent again with `Last-Event-ID` continues after it
+    /// (`x-remotipy-resumable: true`).
+    pub fn resumable(mut self) -> Self {
+        self.method.insert("x-remotipy-resumable".into(), true.into());
+        self
+    }
+
     /// An idempotent method: clients may retry it (`x-remotipy-idempotent: true`).
     pub fn idempotent(mut self) -> Self {
         self.method.insert("x-remotipy-idempotent".into(), true.into());

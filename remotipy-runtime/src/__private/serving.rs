@@ -78,10 +78,10 @@ pub mod stream {
     use serde::{Serialize, Serializer};
 
     use crate::future::BoxFuture;
-    use crate::method::{OkOf, RemoteMethod, Wire};
+    use crate::method::{OkOf, RemoteMethod, Resumable, Wire};
     use crate::protocol::ErrorObject;
-    use crate::server::service::Outcome;
-    use crate::server::service::{Call, Reply};
+    use crate::server::service::{Call, Outcome, Reply};
+    use crate::tracked::Tracked;
 
     /// What the method's future hands over, one at a time.
     enum Handed<T> {
@@ -177,8 +177,8 @@ pub mod stream {
         }
     }
 
-    impl<T: Wire> Stream for Generated<T> {
-        type Item = Result<AsSerde<T>, ErrorObject>;
+    impl<T> Stream for Generated<T> {
+        type Item = Result<T, ErrorObject>;
 
         fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
             let this = self.get_mut();
@@ -186,7 +186,7 @@ pub mod stream {
                 return match this.poll_handed(cx) {
                     Poll::Pending => Poll::Pending,
                     Poll::Ready(None) => Poll::Ready(None),
-                    Poll::Ready(Some(Handed::Item(item))) => Poll::Ready(Some(item.map(AsSerde))),
+                    Poll::Ready(Some(Handed::Item(item))) => Poll::Ready(Some(item)),
                     // Only the first thing handed over is one of these.
                     Poll::Ready(Some(Handed::Started | Handed::Refused(_))) => continue,
                 };
@@ -214,13 +214,51 @@ pub mod stream {
         F: FnOnce(Sink<OkOf<M>>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
+        // Its items carry no ids: a caller asking to resume is refused (`-32093`).
+        if let Err(refused) = crate::server::stream::refuse_resume(M::NAME) {
+            return Reply::error(refused);
+        }
+        match start(method).await {
+            Ok(generated) => call.stream(generated.map(|item| item.map(AsSerde))),
+            Err(reply) => reply,
+        }
+    }
+
+    /// Starts resumable streaming method `M`, whose items carry ids (see
+    /// `Call::stream_tracked` for what is checked).
+    pub async fn serve_tracked<M, F, Fut>(call: &Call<'_>, method: F) -> Reply
+    where
+        M: Resumable,
+        OkOf<M>: Send + 'static,
+        F: FnOnce(Sink<Tracked<OkOf<M>, M::Id>>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        if let Err(refused) = crate::server::stream::resume_point::<M::Id>(M::NAME) {
+            return Reply::error(refused);
+        }
+        match start(method).await {
+            Ok(generated) => {
+                call.stream_tracked(generated.map(|item| item.map(|t| Tracked::new(t.id, AsSerde(t.item)))))
+            }
+            Err(reply) => reply,
+        }
+    }
+
+    /// Runs the method's future until its setup is done: its items, or its reply.
+    async fn start<H, F, Fut>(method: F) -> Result<Generated<H>, Reply>
+    where
+        F: FnOnce(Sink<H>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
         let slot = Arc::new(Mutex::new(None));
         let future = Box::pin(method(Sink { slot: Arc::clone(&slot) }));
         let mut generated = Generated { slot, future: Some(future) };
         match std::future::poll_fn(|cx| generated.poll_handed(cx)).await {
-            Some(Handed::Started) => call.stream(generated),
-            Some(Handed::Refused(reply)) => reply,
-            Some(Handed::Item(_)) | None => Reply::error(ErrorObject::internal("a stream ended before it started")),
+            Some(Handed::Started) => Ok(generated),
+            Some(Handed::Refused(reply)) => Err(reply),
+            Some(Handed::Item(_)) | None => {
+                Err(Reply::error(ErrorObject::internal("a stream ended before it started")))
+            }
         }
     }
 

@@ -2,7 +2,6 @@
 //! [`Retry`] says, within the call's deadline, which each attempt tells the
 //! server (`Remotipy-Timeout-Ms`).
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -27,6 +26,17 @@ pub(crate) struct Attempt {
     pub idempotent: bool,
     /// Asks for an event stream.
     pub events: bool,
+    /// Resumes a stream after the item with this id (`Last-Event-ID`).
+    pub resume: Option<HeaderValue>,
+    /// The endpoint not to try first (where there is another): the one a
+    /// resumed stream broke off from.
+    pub avoid: Option<usize>,
+}
+
+impl Attempt {
+    pub fn new(method: &'static str, body: Bytes, codec: Codec, idempotent: bool) -> Self {
+        Attempt { method, body, codec, idempotent, events: false, resume: None, avoid: None }
+    }
 }
 
 /// How a transport is asked for an answer, what the answer's head says,
@@ -104,7 +114,7 @@ impl Client {
         body: Vec<u8>,
         idempotent: bool,
     ) -> Result<TransportResponse, Error<E>> {
-        let attempt = Attempt { method, body: body.into(), codec: self.state.codec, idempotent, events: false };
+        let attempt = Attempt::new(method, body.into(), self.state.codec, idempotent);
         self.attempts::<Whole, E>(attempt, self.deadline()).await
     }
 
@@ -125,15 +135,16 @@ impl Client {
         deadline: Option<Deadline>,
     ) -> Result<X::Kept, Error<E>> {
         let state = &*self.state;
-        state.budget.called(Instant::now());
-        let mut avoid = None;
-        let mut tried_at = Vec::new();
+        let mut now = Instant::now();
+        state.budget.called(now);
+        let mut avoid = attempt.avoid;
+        // The endpoints tried (their indexes modulo 64), for the error that
+        // says so: no allocation on the path of every call.
+        let mut tried_at = 0u64;
         for tries in 1.. {
             let lease = self.lease(attempt.method, avoid, deadline).await?;
-            if !tried_at.contains(&lease.index) {
-                tried_at.push(lease.index);
-            }
-            let (failed, may_have_run, asked) = match self.try_once::<X, E>(&attempt, &lease, deadline).await? {
+            tried_at |= 1 << (lease.index % 64);
+            let (failed, may_have_run, asked) = match self.try_once::<X, E>(&attempt, &lease, deadline, now).await? {
                 Tried::Answered(answer) => return Ok(X::keep(answer, lease, self)),
                 Tried::Unavailable { answer, retry_after } => (Ok(answer), true, retry_after),
                 Tried::Failed { error, may_have_run } => (Err(error), may_have_run, None),
@@ -141,13 +152,14 @@ impl Client {
             let Some(wait) = self.retry_wait(&attempt, tries, may_have_run, asked, deadline) else {
                 return match failed {
                     Ok(answer) => Ok(X::keep(answer, lease, self)),
-                    Err(error) => Err(exhausted(error, tries, tried_at.len())),
+                    Err(error) => Err(exhausted(error, tries, tried_at.count_ones() as usize)),
                 };
             };
             tracing::debug!(method = attempt.method, tries, ?wait, "remotipy: retrying");
             avoid = Some(lease.index);
             drop(lease);
             crate::rt::sleep(wait).await;
+            now = Instant::now();
         }
         unreachable!("the attempts end by returning")
     }
@@ -176,17 +188,18 @@ impl Client {
         attempt: &Attempt,
         lease: &Lease<'_>,
         deadline: Option<Deadline>,
+        now: Instant,
     ) -> Result<Tried<X::Answer, E>, Error<E>> {
         let (state, method) = (&*self.state, attempt.method);
-        let headers = self.attempt_headers(deadline, attempt.events);
         let request = TransportRequest {
             body: attempt.body.clone(),
             codec: attempt.codec,
-            headers: &headers,
+            headers: self.attempt_headers(attempt, deadline, now),
             max_response_size: state.max_response_size,
+            _borrows: std::marker::PhantomData,
         };
         let sent = X::start(&*lease.endpoint.transport, request);
-        let outcome = match attempt_end(deadline, &state.retry) {
+        let outcome = match attempt_end(deadline, &state.retry, now) {
             Some(at) => crate::rt::timeout_at(at, sent).await.ok(),
             None => Some(sent.await),
         };
@@ -242,42 +255,50 @@ impl Client {
         (in_time && state.budget.retry(Instant::now())).then_some(wait)
     }
 
-    /// The headers of one attempt: the call's, its remaining time, what it
-    /// accepts, and (feature `otel`) the current trace context.
-    fn attempt_headers(&self, deadline: Option<Deadline>, events: bool) -> Cow<'_, HeaderMap> {
-        #[cfg(feature = "otel")]
-        let trace = crate::trace::current();
-        #[cfg(not(feature = "otel"))]
-        let trace: Option<()> = None;
-        if deadline.is_none() && !events && trace.is_none() {
-            return Cow::Borrowed(&self.headers);
-        }
+    /// The headers of one attempt, in one map the transport takes: the
+    /// call's, the content type, its remaining time, what it accepts, and
+    /// (feature `otel`) the current trace context.
+    fn attempt_headers(&self, attempt: &Attempt, deadline: Option<Deadline>, now: Instant) -> HeaderMap {
         let mut headers = self.headers.clone();
+        headers.insert(http::header::CONTENT_TYPE, attempt.codec.content_type());
         #[cfg(feature = "otel")]
-        if let Some(trace) = &trace {
-            crate::trace::inject(trace, &mut headers);
+        if let Some(trace) = crate::trace::current() {
+            crate::trace::inject(&trace, &mut headers);
         }
         if let Some(deadline) = deadline {
-            headers.insert(crate::protocol::TIMEOUT_HEADER, timeout_header(deadline));
+            headers.insert(TIMEOUT, self.timeout_header(deadline, now));
         }
-        if events {
+        if attempt.events {
             headers.insert(http::header::ACCEPT, HeaderValue::from_static("text/event-stream, application/json"));
         }
-        Cow::Owned(headers)
+        if let Some(last) = &attempt.resume {
+            headers.insert(LAST_EVENT_ID, last.clone());
+        }
+        headers
+    }
+
+    /// The time left, relative, in whole milliseconds rounded up (clocks need
+    /// not agree), at least 1. A call's first attempt, made as it starts,
+    /// usually has exactly its timeout left: that value is made once.
+    fn timeout_header(&self, deadline: Deadline, now: Instant) -> HeaderValue {
+        let left = deadline.at.saturating_duration_since(now);
+        let millis = u64::try_from(left.as_micros().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
+        match &self.timeout_header {
+            Some((whole, value)) if *whole == millis => value.clone(),
+            _ => HeaderValue::from(millis),
+        }
     }
 }
 
-/// The time left, relative, in whole milliseconds rounded up (clocks need
-/// not agree), at least 1.
-fn timeout_header(deadline: Deadline) -> HeaderValue {
-    let left = deadline.at.saturating_duration_since(Instant::now());
-    let millis = u64::try_from(left.as_micros().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
-    HeaderValue::from(millis)
-}
+/// The deadline header's name, made at compile time: inserting by `&str`
+/// parses the name at every call, and so does `from_static` outside a const.
+const TIMEOUT: http::HeaderName = http::HeaderName::from_static(crate::protocol::TIMEOUT_HEADER);
+
+const LAST_EVENT_ID: http::HeaderName = http::HeaderName::from_static(crate::protocol::LAST_EVENT_ID);
 
 /// When one attempt gives up: at the call's deadline, or its own timeout.
-fn attempt_end(deadline: Option<Deadline>, retry: &Retry) -> Option<Instant> {
-    let own = retry.attempt_timeout.and_then(|each| Instant::now().checked_add(each));
+fn attempt_end(deadline: Option<Deadline>, retry: &Retry, now: Instant) -> Option<Instant> {
+    let own = retry.attempt_timeout.and_then(|each| now.checked_add(each));
     let call = deadline.map(|deadline| deadline.at);
     match (call, own) {
         (Some(call), Some(own)) => Some(call.min(own)),

@@ -192,7 +192,9 @@ impl AutoBatch {
         let waiting = {
             let mut queue = self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             queue.led = false;
-            std::mem::take(&mut queue.waiting)
+            // The next batch is likely as large: room for it, not regrown from nothing.
+            let room = queue.waiting.len();
+            std::mem::replace(&mut queue.waiting, Vec::with_capacity(room))
         };
         for mut batch in self.batches(waiting) {
             let headers = batch[0].headers.take().unwrap_or_else(|| self.defaults.clone());
@@ -206,10 +208,20 @@ impl AutoBatch {
 
     /// Groups `entries` (callers gone, or whose time is up, are left out)
     /// by idempotency and headers, then cuts the groups to the size limits.
-    fn batches(&self, entries: Vec<Entry>) -> Vec<Vec<Entry>> {
-        let mut groups: Vec<Vec<Entry>> = Vec::new();
+    fn batches(&self, mut entries: Vec<Entry>) -> Vec<Vec<Entry>> {
         let waiting = |entry: &Entry| !entry.reply.is_closed() && !entry.deadline.is_some_and(|d| d.passed());
-        for entry in entries.into_iter().filter(waiting) {
+        entries.retain(waiting);
+        // The common case: calls alike, within the limits, are one batch as they are.
+        let bytes: usize = entries.iter().map(|entry| entry.body.len() + 1).sum();
+        let alike = entries.windows(2).all(|w| w[0].idempotent == w[1].idempotent && w[0].headers == w[1].headers);
+        if entries.is_empty() {
+            return Vec::new();
+        }
+        if alike && entries.len() <= self.max_calls && bytes <= self.max_bytes {
+            return vec![entries];
+        }
+        let mut groups: Vec<Vec<Entry>> = Vec::new();
+        for entry in entries {
             let same =
                 |group: &&mut Vec<Entry>| group[0].idempotent == entry.idempotent && group[0].headers == entry.headers;
             match groups.iter_mut().find(same) {
@@ -262,7 +274,7 @@ fn send(client: Client, mut batch: Vec<Entry>) -> crate::future::BoxFuture<'stat
             [one] => (one.method, std::mem::take(&mut one.body)),
             many => (BATCH, codec.join(many.iter().map(|entry| &entry.body[..])).unwrap_or_default()),
         };
-        let attempt = Attempt { method, body: body.into(), codec, idempotent: batch[0].idempotent, events: false };
+        let attempt = Attempt::new(method, body.into(), codec, batch[0].idempotent);
         let deadline = latest(&batch);
         let response = match client.attempts::<Whole, std::convert::Infallible>(attempt, deadline).await {
             Ok(response) => response,

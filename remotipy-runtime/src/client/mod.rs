@@ -12,6 +12,7 @@ mod builder;
 mod endpoints;
 mod options;
 mod response;
+mod resume;
 mod retry;
 mod sse;
 pub(crate) mod stream;
@@ -26,7 +27,7 @@ use serde::de::DeserializeOwned;
 
 pub use builder::{BuildError, BuildTarget, ClientBuilder};
 pub use options::CallOptions;
-pub use retry::{AttemptsFailed, DEFAULT_MAX_RETRY_AFTER, Retry};
+pub use retry::{AttemptsFailed, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_STREAM_RECONNECTS, Retry};
 
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
@@ -57,6 +58,9 @@ pub struct Client {
     /// `headers` are the builder's: automatic batches group calls by headers.
     default_headers: bool,
     timeout: Option<Duration>,
+    /// `Remotipy-Timeout-Ms` for all of `timeout`, in whole milliseconds:
+    /// what a call's first attempt sends, made once.
+    timeout_header: Option<(u64, http::HeaderValue)>,
     /// The longest silence within a stream.
     stream_idle: Option<Duration>,
 }
@@ -141,7 +145,7 @@ impl Client {
                 .map(|batching| Arc::new(auto_batch::AutoBatch::new(batching, settings.headers.clone()))),
         });
         let (headers, timeout, stream_idle) = (settings.headers, settings.timeout, settings.stream_idle);
-        Client { state, headers, default_headers: true, timeout, stream_idle }
+        Client { state, headers, default_headers: true, timeout, timeout_header: timeout_header(timeout), stream_idle }
     }
 
     /// Where calls go (the first endpoint, when there are several).
@@ -160,7 +164,8 @@ impl Client {
     pub fn with_options(&self, options: CallOptions) -> Result<Self, BuildError> {
         let (headers, timeout, stream_idle) = options.over(&self.headers, self.timeout, self.stream_idle)?;
         let default_headers = self.default_headers && headers == self.headers;
-        Ok(Client { state: Arc::clone(&self.state), headers, default_headers, timeout, stream_idle })
+        let state = Arc::clone(&self.state);
+        Ok(Client { state, headers, default_headers, timeout, timeout_header: timeout_header(timeout), stream_idle })
     }
 
     /// Calls `method` with `params` (a struct or map for named params, a
@@ -279,6 +284,21 @@ impl Client {
         Ok(body)
     }
 }
+
+/// The `Remotipy-Timeout-Ms` value of a whole `timeout`. The default
+/// timeout's is a static string: reqwest copies every request's headers,
+/// and a static value copies for free.
+fn timeout_header(timeout: Option<Duration>) -> Option<(u64, http::HeaderValue)> {
+    let millis = u64::try_from(timeout?.as_micros().div_ceil(1000)).ok()?.max(1);
+    match millis {
+        DEFAULT_TIMEOUT_MILLIS => Some((millis, http::HeaderValue::from_static("60000"))),
+        _ => Some((millis, http::HeaderValue::from(millis))),
+    }
+}
+
+/// [`DEFAULT_TIMEOUT`] in milliseconds, as its header says it.
+const DEFAULT_TIMEOUT_MILLIS: u64 = 60_000;
+const _: () = assert!(DEFAULT_TIMEOUT.as_millis() == DEFAULT_TIMEOUT_MILLIS as u128);
 
 /// Reads an application error's `data.value` as `M::Err`: code `-32000`, or
 /// any code an `ErrorCode` impl chose, as long as `data` names a type.

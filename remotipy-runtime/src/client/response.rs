@@ -157,6 +157,24 @@ fn response_id(codec: Codec, item: &[u8]) -> Option<u64> {
     codec.decode::<Response<IgnoredAny>>(item).ok()?.id?.0
 }
 
+/// The id of a JSON response object that ends with it (`…,"id":7}`), as
+/// servers write it, read from the bytes without parsing the object; `None`
+/// otherwise. The object is valid JSON (the batch was split by a parser),
+/// so `"id"` preceded by `,` or `{` and followed by `:` is a key, and its
+/// value is the last one before the object's closing brace. The caller's
+/// own decoding checks the id again, so a misreading fails a call, never
+/// answers it with another's result.
+fn tail_id(item: &[u8]) -> Option<u64> {
+    let rest = item.trim_ascii_end().strip_suffix(b"}")?.trim_ascii_end();
+    let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let (rest, number) = rest.split_at(rest.len() - digits);
+    let rest = rest.trim_ascii_end().strip_suffix(b":")?.trim_ascii_end().strip_suffix(b"\"id\"")?;
+    if !matches!(rest.trim_ascii_end().last(), Some(b',' | b'{')) || digits == 0 || digits > 20 {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
+}
+
 /// The answers of a batch, by the id they answer. A server may answer in
 /// any order; an id answered twice with the same bytes is answered once,
 /// but one answered twice differently is answered by neither: one of them
@@ -168,8 +186,13 @@ pub(crate) struct ById<'a> {
 
 impl<'a> ById<'a> {
     pub fn new(codec: Codec, items: Vec<&'a [u8]>) -> Self {
+        let id_of = |item: &[u8]| match codec {
+            Codec::Json => tail_id(item).or_else(|| response_id(codec, item)),
+            #[cfg(feature = "msgpack")]
+            Codec::MsgPack => response_id(codec, item),
+        };
         let mut answers: Vec<(u64, Option<&[u8]>)> =
-            items.into_iter().filter_map(|item| Some((response_id(codec, item)?, Some(item)))).collect();
+            items.into_iter().filter_map(|item| Some((id_of(item)?, Some(item)))).collect();
         // Servers answer in order, mostly: the sort is one pass then.
         answers.sort_by_key(|(id, _)| *id);
         answers.dedup_by(|later, kept| {
@@ -226,5 +249,32 @@ mod tests {
         let trailing = [&named[..], b"E\x02"].concat();
         let error = read(&trailing).unwrap_err();
         assert!(error.to_string().contains("2 bytes after the MessagePack value"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::tail_id;
+
+    #[test]
+    fn the_id_is_read_from_the_end_only_where_it_is_the_last_key() {
+        let read = |text: &str| tail_id(text.as_bytes());
+        assert_eq!(read(r#"{"jsonrpc":"2.0","result":42,"id":7}"#), Some(7));
+        assert_eq!(read(r#"{ "result": 1 , "id" : 18446744073709551615 } "#), Some(u64::MAX));
+        assert_eq!(read(r#"{"id":3}"#), Some(3));
+        // Anything else is left to the parser.
+        for other in [
+            r#"{"id":7,"result":42}"#,
+            r#"{"result":{"id":5}}"#,
+            r#"{"result":"x\",\"id\":5}"}"#,
+            r#"{"id":-1}"#,
+            r#"{"id":1.5}"#,
+            r#"{"id":"7"}"#,
+            r#"{"xid":7}"#,
+            r#"{"id":}"#,
+            r#"{"id":184467440737095516150}"#,
+        ] {
+            assert_eq!(read(other), None, "{other}");
+        }
     }
 }

@@ -11,6 +11,11 @@
 //! for longer than the call has left, or longer than
 //! [`Retry::max_retry_after`] (60 s by default, which also bounds calls
 //! without a timeout), is not waited for: the 502/503/504 is the answer.
+//!
+//! A resumable stream (items `Tracked`) that breaks off reconnects under
+//! the same policy: at once to another endpoint, then with the backoff,
+//! each reconnect spending the budget, at most
+//! [`Retry::max_stream_reconnects`] times in a row without an item between.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,10 +47,15 @@ pub struct Retry {
     pub(crate) max_retry_after: Duration,
     pub(crate) ratio: f64,
     pub(crate) min_per_second: u32,
+    pub(crate) max_stream_reconnects: u32,
 }
 
 /// The default longest `Retry-After` a client waits for before a retry.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The default bound on a resumable stream's reconnects in a row, with no
+/// item between: 10 (with the default backoff, about 5 s of trying).
+pub const DEFAULT_MAX_STREAM_RECONNECTS: u32 = 10;
 
 impl Default for Retry {
     fn default() -> Self {
@@ -57,6 +67,7 @@ impl Default for Retry {
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             ratio: 0.2,
             min_per_second: 10,
+            max_stream_reconnects: DEFAULT_MAX_STREAM_RECONNECTS,
         }
     }
 }
@@ -69,9 +80,20 @@ impl Retry {
         Retry::default()
     }
 
-    /// Never retries.
+    /// Never retries, nor reconnects a stream.
     pub fn never() -> Self {
-        Retry { max_attempts: 1, ..Retry::default() }
+        Retry { max_attempts: 1, max_stream_reconnects: 0, ..Retry::default() }
+    }
+
+    /// A resumable stream that broke off reconnects at most `reconnects`
+    /// times in a row, with no item arriving between (default
+    /// [`DEFAULT_MAX_STREAM_RECONNECTS`], 10); each item starts the count
+    /// again, so a stream lasting days survives any number of cuts spread
+    /// over it. Then it ends with [`Error::StreamBroken`](crate::Error::StreamBroken),
+    /// which says how many it made. `0`: streams never reconnect.
+    pub fn max_stream_reconnects(mut self, reconnects: u32) -> Self {
+        self.max_stream_reconnects = reconnects;
+        self
     }
 
     /// At most `attempts` attempts per call, the first included.

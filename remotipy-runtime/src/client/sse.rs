@@ -43,8 +43,6 @@ pub(crate) enum Event {
     Joined,
 }
 
-// TODO(resumable streams): `last_id` and `retry` are read once streams resume.
-#[allow(dead_code)]
 impl Parser {
     pub fn new(limit: usize) -> Self {
         Parser {
@@ -78,6 +76,14 @@ impl Parser {
             Event::InBuf(range) => &self.buf[range.clone()],
             Event::Joined => &self.joined,
         }
+    }
+
+    /// Reads a new connection's events: what was left of an event on the
+    /// last is dropped; the last event id and the server's reconnect delay
+    /// are kept (the SSE spec's reconnection).
+    pub fn reconnected(&mut self) {
+        let (last_id, retry, limit) = (self.last_id.take(), self.retry, self.limit);
+        *self = Parser { last_id, retry, ..Parser::new(limit) };
     }
 
     /// The last event id dispatched, if any event had one.

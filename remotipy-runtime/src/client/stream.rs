@@ -1,7 +1,8 @@
 //! The calling side of streaming methods: the request asks for
 //! `text/event-stream`, and [`Items`] reads the events as they arrive
 //! ([`sse`](super::sse) splits them). A server that answers with one JSON
-//! array instead (one that does not stream) is read too.
+//! array instead (one that does not stream) is read too. A resumable
+//! stream that breaks off reconnects ([`resume`](super::resume)) and goes on.
 
 use std::convert::Infallible;
 use std::marker::PhantomData;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::attempts::{Attempt, Streamed};
+use super::resume::{Broke, Reconnected, Resume};
 use super::sse::Parser;
 use super::{Client, Place};
 use crate::body::BodyError;
@@ -23,7 +25,7 @@ use crate::codec::Codec;
 use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
 use crate::method::Wire;
-use crate::protocol::ErrorObject;
+use crate::protocol::{ErrorObject, code};
 use crate::rt::{Instant, Sleep};
 use crate::transport::{BodyStream, ResponseTooLarge, StreamingResponse, TransportResponse};
 
@@ -37,6 +39,8 @@ use crate::transport::{BodyStream, ResponseTooLarge, StreamingResponse, Transpor
 #[must_use = "a stream does nothing unless polled"]
 pub struct Items<T, E = Infallible> {
     inner: Inner<E>,
+    /// The reconnects of a stream that has ended.
+    reconnected: u32,
     item: PhantomData<fn() -> T>,
 }
 
@@ -53,17 +57,24 @@ struct Events<E> {
     body: BodyStream,
     parser: Parser,
     state: State<E>,
-    /// The stream's place at its endpoint, given back when it ends.
-    _place: Place,
+    /// The stream's place at its endpoint, given back when it ends (or
+    /// breaks off).
+    place: Option<Place>,
+    /// How it reconnects, if it resumes.
+    resume: Option<Box<Resume>>,
 }
 
 /// What the events have told so far, and the timer.
-struct State<E> {
+pub(super) struct State<E> {
     method: &'static str,
     id: u64,
     decode_app: fn(&ErrorObject) -> Option<E>,
     received: u64,
-    /// Until the first item: the call's deadline, which bytes do not move.
+    /// The items that arrived on this connection: what the server's last
+    /// event counts.
+    on_connection: u64,
+    /// Until the connection's first item: the call's deadline (for a
+    /// reconnect, that of the reconnects), which bytes do not move.
     first: Option<Deadline>,
     /// Then: the longest silence (keep-alive comments break it).
     idle: Option<Duration>,
@@ -78,34 +89,36 @@ impl Client {
     /// Calls a streaming method: asks for an event stream and returns as
     /// soon as it starts (the setup succeeded), within the call's deadline.
     /// Events are JSON, so the call is too, whatever the client's codec.
+    /// A `resumable` stream reconnects when it breaks off.
     pub(crate) async fn open_with<P: serde::Serialize + ?Sized, T, E>(
         &self,
         method: &'static str,
         params: &P,
-        idempotent: bool,
+        (idempotent, resumable): (bool, bool),
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Result<Items<T, E>, Error<E>> {
         let id = self.next_id();
-        let body = self.encode(Codec::Json, method, params, Some(id))?;
+        let body: bytes::Bytes = self.encode(Codec::Json, method, params, Some(id))?.into();
         let deadline = self.deadline();
-        let attempt = Attempt { method, body: body.into(), codec: Codec::Json, idempotent, events: true };
+        let attempt = Attempt { events: true, ..Attempt::new(method, body.clone(), Codec::Json, idempotent) };
         let (response, place) = self.attempts::<Streamed, E>(attempt, deadline).await?;
-        let events = response.headers.get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-        if response.status == StatusCode::OK && events {
+        if is_event_stream(&response) {
             let state = State::new(method, id, decode_app, deadline, self.stream_idle);
             let parser = Parser::new(self.state.max_response_size);
-            let events = Events { body: response.body, parser, state, _place: place };
-            return Ok(Items { inner: Inner::Events(Box::new(events)), item: PhantomData });
+            let resume = (resumable && self.state.retry.max_stream_reconnects > 0)
+                .then(|| Box::new(Resume::new(self.clone(), body)));
+            let events = Events { body: response.body, parser, state, place: Some(place), resume };
+            return Ok(Items { inner: Inner::Events(Box::new(events)), reconnected: 0, item: PhantomData });
         }
         // One answer: an error, or the items collected by a server that does not stream.
         drop(place);
         let whole = self.read_whole(method, response, deadline).await?;
         let items = self.decode_answer::<Vec<Box<RawValue>>, E>(Codec::Json, method, id, &whole, decode_app)?;
-        Ok(Items { inner: Inner::Collected(items.into_iter(), method), item: PhantomData })
+        Ok(Items { inner: Inner::Collected(items.into_iter(), method), reconnected: 0, item: PhantomData })
     }
 
     /// A streamed answer read whole, within the limit and the deadline.
-    async fn read_whole<E>(
+    pub(super) async fn read_whole<E>(
         &self,
         method: &'static str,
         response: StreamingResponse,
@@ -125,6 +138,24 @@ impl Client {
             BodyError::Read(source) => super::transport_error(method, source),
         })?;
         Ok(TransportResponse::new(response.status, response.headers, body))
+    }
+}
+
+/// Whether an answer is the event stream asked for.
+pub(super) fn is_event_stream(response: &StreamingResponse) -> bool {
+    let events = response.headers.get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    response.status == StatusCode::OK && events
+}
+
+impl<T, E> Items<T, E> {
+    /// How often the stream reconnected, so far: a resumable stream
+    /// reconnects when it breaks off (each reconnect is also a tracing
+    /// event); other streams never do.
+    pub fn reconnects(&self) -> u32 {
+        match &self.inner {
+            Inner::Events(events) => events.resume.as_ref().map_or(0, |resume| resume.reconnects),
+            _ => self.reconnected,
+        }
     }
 }
 
@@ -151,6 +182,7 @@ impl<T: Wire, E> Stream for Items<T, E> {
             },
         };
         if done {
+            this.reconnected = this.reconnects();
             this.inner = Inner::Done;
         }
         Poll::Ready(next)
@@ -164,26 +196,80 @@ enum Step<T, E> {
 
 impl<E> Events<E> {
     fn poll_item<T: Wire>(&mut self, cx: &mut Context<'_>) -> Poll<Step<T, E>> {
-        let state = &mut self.state;
         loop {
-            match self.parser.next_event() {
-                Some(Ok(event)) => return Poll::Ready(state.message::<T>(self.parser.data(&event))),
-                Some(Err(too_long)) => return Poll::Ready(Step::End(Some(state.decode_error(too_long)))),
-                None => {}
-            }
-            match self.body.poll_next_unpin(cx) {
-                Poll::Ready(Some(Ok(chunk))) => {
-                    // Any bytes, keep-alive comments included, show the connection is alive.
-                    state.last_bytes = Instant::now();
-                    self.parser.push(&chunk);
+            if let Some(resume) = self.resume.as_mut().filter(|resume| resume.reconnecting()) {
+                let broke = match resume.poll_reconnected(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(Reconnected::Events(response, place))) => {
+                        self.body = response.body;
+                        self.place = Some(place);
+                        self.parser.reconnected();
+                        self.state.reconnected(resume.deadline());
+                        continue;
+                    }
+                    Poll::Ready(Ok(Reconnected::Answer(answer))) => match resume.answered(&answer, &self.state) {
+                        Ok(unavailable) => unavailable,
+                        Err(end) => return Poll::Ready(Step::End(Some(end))),
+                    },
+                    Poll::Ready(Err(failed)) => Box::new(failed),
+                };
+                if let Err(end) = self.break_off(broke) {
+                    return Poll::Ready(Step::End(Some(end)));
                 }
-                Poll::Ready(Some(Err(source))) => return Poll::Ready(Step::End(Some(state.broken(source)))),
-                Poll::Ready(None) => {
-                    let source = "the connection closed before the stream's last event".into();
-                    return Poll::Ready(Step::End(Some(state.broken(source))));
-                }
-                Poll::Pending => return state.poll_timer(cx).map(|error| Step::End(Some(error))),
+                continue;
             }
+            let broke = match self.parser.next_event() {
+                Some(Ok(event)) => match self.state.message::<T>(self.parser.data(&event)) {
+                    Step::Item(item) => {
+                        if let Some(resume) = &mut self.resume {
+                            resume.progressed();
+                        }
+                        return Poll::Ready(Step::Item(item));
+                    }
+                    // A server shutting down ends its streams so: another takes them up.
+                    Step::End(Some(Error::Remote { code: code::SHUTTING_DOWN, message, .. }))
+                        if self.resume.is_some() =>
+                    {
+                        message.into()
+                    }
+                    end => return Poll::Ready(end),
+                },
+                Some(Err(too_long)) => return Poll::Ready(Step::End(Some(self.state.decode_error(too_long)))),
+                None => match self.body.poll_next_unpin(cx) {
+                    Poll::Ready(Some(Ok(chunk))) => {
+                        // Any bytes, keep-alive comments included, show the connection is alive.
+                        self.state.last_bytes = Instant::now();
+                        self.parser.push(&chunk);
+                        continue;
+                    }
+                    Poll::Ready(Some(Err(source))) => source,
+                    Poll::Ready(None) => "the connection closed before the stream's last event".into(),
+                    Poll::Pending => match self.state.poll_timer(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Silence::Idle(after)) if self.resume.is_some() => {
+                            format!("no bytes arrived for {after:?}").into()
+                        }
+                        Poll::Ready(silence) => return Poll::Ready(Step::End(Some(self.state.timed_out(silence)))),
+                    },
+                },
+            };
+            if let Err(end) = self.break_off(broke) {
+                return Poll::Ready(Step::End(Some(end)));
+            }
+        }
+    }
+
+    /// The connection broke off (`source` says how): a resumable stream
+    /// starts reconnecting, unless its reconnects are used up; any other
+    /// ends with the error.
+    fn break_off(&mut self, source: BoxError) -> Result<(), Error<E>> {
+        // Its place goes first: a reconnect to the same endpoint may need it.
+        let left = self.place.take().map(|place| place.index);
+        let Some(resume) = &mut self.resume else { return Err(self.state.broken(source, 0)) };
+        let broke = Broke { method: self.state.method, parser: &self.parser, received: self.state.received, left };
+        match resume.reconnect(broke, &*source) {
+            true => Ok(()),
+            false => Err(self.state.broken(source, resume.reconnects)),
         }
     }
 }
@@ -202,6 +288,7 @@ impl<E> State<E> {
             id,
             decode_app,
             received: 0,
+            on_connection: 0,
             first,
             idle,
             last_bytes: now,
@@ -216,11 +303,20 @@ impl<E> State<E> {
     /// current silence; `None` for never (no timeout, or one past what the
     /// clock can represent).
     fn deadline(&self) -> Option<Instant> {
-        match (self.received, self.first, self.idle) {
+        match (self.on_connection, self.first, self.idle) {
             (0, Some(first), _) => Some(first.at),
             (_, _, Some(idle)) => self.last_bytes.checked_add(idle),
             _ => None,
         }
+    }
+
+    /// Reading a new connection, which has until `deadline` for its first
+    /// item; then the silence starts.
+    fn reconnected(&mut self, deadline: Option<Deadline>) {
+        self.on_connection = 0;
+        self.first = deadline;
+        self.last_bytes = Instant::now();
+        self.arm();
     }
 
     /// Sets the timer for the current deadline.
@@ -230,21 +326,25 @@ impl<E> State<E> {
         }
     }
 
-    /// A timeout, once the silence (or the wait for the first item) is
-    /// over; the timer re-armed if it fired early.
-    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<Error<E>> {
+    /// The silence, once it (or the wait for the first item) is over; the
+    /// timer re-armed if it fired early.
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<Silence> {
         while self.timer.as_mut().poll(cx).is_ready() {
             let Some(deadline) = self.deadline() else { return Poll::Pending };
             if deadline <= Instant::now() {
-                let after = match (self.received, self.first) {
-                    (0, Some(first)) => first.after,
-                    _ => self.idle.unwrap_or_default(),
-                };
-                return Poll::Ready(Error::Timeout { method: self.method, after });
+                return Poll::Ready(match (self.on_connection, self.first) {
+                    (0, Some(first)) => Silence::Deadline(first.after),
+                    _ => Silence::Idle(self.idle.unwrap_or_default()),
+                });
             }
             self.timer.as_mut().reset(deadline);
         }
         Poll::Pending
+    }
+
+    fn timed_out(&self, silence: Silence) -> Error<E> {
+        let (Silence::Deadline(after) | Silence::Idle(after)) = silence;
+        Error::Timeout { method: self.method, after }
     }
 
     /// One event: an item, or the response that ends the stream.
@@ -264,7 +364,8 @@ impl<E> State<E> {
         if let Ok(item) = serde_json::from_slice::<Item<T::De>>(data) {
             if item.params.subscription == self.id && is_item(data) {
                 self.received += 1;
-                if self.received == 1 {
+                self.on_connection += 1;
+                if self.on_connection == 1 {
                     // From the call's deadline to the silence's: earlier, maybe.
                     self.arm();
                 }
@@ -290,10 +391,10 @@ impl<E> State<E> {
             self.decode_app,
         );
         match decoded {
-            Ok(Done { items }) if items == self.received => None,
+            Ok(Done { items }) if items == self.on_connection => None,
             Ok(Done { items }) => Some(Error::Decode {
                 method: self.method,
-                detail: format!("the server sent {items} items, {} arrived", self.received),
+                detail: format!("the server sent {items} items, {} arrived", self.on_connection),
             }),
             Err(error) => Some(error),
         }
@@ -303,9 +404,34 @@ impl<E> State<E> {
         Error::Decode { method: self.method, detail }
     }
 
-    fn broken(&self, source: BoxError) -> Error<E> {
-        Error::StreamBroken { method: self.method, received: self.received, reconnects: 0, source }
+    fn broken(&self, source: BoxError, reconnects: u32) -> Error<E> {
+        Error::StreamBroken { method: self.method, received: self.received, reconnects, source }
     }
+
+    /// What a reconnect answered with one response (not events) says: the
+    /// error it is, most likely.
+    pub(super) fn answered(&self, client: &Client, answer: &TransportResponse) -> Error<E> {
+        let decoded = client.decode_answer::<serde::de::IgnoredAny, E>(
+            Codec::Json,
+            self.method,
+            self.id,
+            answer,
+            self.decode_app,
+        );
+        match decoded {
+            Err(error) => error,
+            Ok(_) => {
+                Error::Decode { method: self.method, detail: "a resumed stream was answered with no events".into() }
+            }
+        }
+    }
+}
+
+/// What ended a silence: the call's deadline, before the first item, or
+/// the longest silence allowed within the stream.
+enum Silence {
+    Deadline(Duration),
+    Idle(Duration),
 }
 
 /// Whether an event is an item notification: its method is `rpc.item`.

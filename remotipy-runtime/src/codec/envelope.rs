@@ -21,6 +21,7 @@ impl Codec {
         params: &P,
         id: Option<u64>,
     ) -> Result<(), BoxError> {
+        #[cfg(feature = "msgpack")]
         #[derive(Serialize)]
         struct Request<'a, P: ?Sized> {
             jsonrpc: &'static str,
@@ -29,7 +30,28 @@ impl Codec {
             #[serde(skip_serializing_if = "Option::is_none")]
             id: Option<u64>,
         }
-        self.encode_into(buf, &Request { jsonrpc: "2.0", method, params, id })
+        match self {
+            // The envelope's fixed parts as bytes: serde would escape each key
+            // and "2.0" at every call.
+            Codec::Json => {
+                let start = buf.len();
+                buf.extend_from_slice(br#"{"jsonrpc":"2.0","method":"#);
+                super::json::encode_plain(buf, method)?;
+                buf.extend_from_slice(br#","params":"#);
+                if let Err(e) = super::json::encode_into(buf, params) {
+                    buf.truncate(start);
+                    return Err(e);
+                }
+                if let Some(id) = id {
+                    buf.extend_from_slice(br#","id":"#);
+                    super::json::encode_plain(buf, &id)?;
+                }
+                buf.push(b'}');
+                Ok(())
+            }
+            #[cfg(feature = "msgpack")]
+            Codec::MsgPack => self.encode_into(buf, &Request { jsonrpc: "2.0", method, params, id }),
+        }
     }
 
     /// The start of a success response, up to the result's value; the result

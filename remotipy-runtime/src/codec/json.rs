@@ -13,8 +13,14 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -
     let start = buf.len();
     serde_json::to_writer(&mut *buf, value)?;
     // Only a written `null` can hide a non-finite float: the walk is paid for
-    // by values that hold one (unit, `None`), not by every value.
-    if memchr::memmem::find(&buf[start..], b"null").is_some() {
+    // by values that hold one (unit, `None`), not by every value. The
+    // searcher is built once (building one per call cost more than the search).
+    // A byte search first: most values hold no `n` at all, and a substring
+    // searcher costs more to start than a short value takes to scan.
+    static NULL: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"null"));
+    let written = &buf[start..];
+    if memchr::memchr(b'n', written).is_some() && NULL.find(written).is_some() {
         if let Err(e) = value.serialize(FiniteCheck) {
             buf.truncate(start);
             return Err(Box::new(e));
@@ -23,9 +29,29 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -
     Ok(())
 }
 
+/// Decodes `bytes`, checked as UTF-8 once (from a slice, serde_json checks
+/// each string it reads instead, which costs more).
 pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| DecodeError { malformed: e.is_syntax() || e.is_eof(), message: e.to_string() })
+    match std::str::from_utf8(bytes) {
+        Ok(text) => decode_str(text),
+        // Let serde_json say where and why.
+        Err(_) => serde_json::from_slice(bytes).map_err(decode_error),
+    }
+}
+
+/// Appends a value that cannot hold a float (a string, an integer): no
+/// check for the ones JSON cannot carry.
+pub(crate) fn encode_plain<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), BoxError> {
+    serde_json::to_writer(&mut *buf, value).map_err(Into::into)
+}
+
+/// Decodes text already known to be UTF-8 (its strings are not checked again).
+pub(crate) fn decode_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, DecodeError> {
+    serde_json::from_str(text).map_err(decode_error)
+}
+
+fn decode_error(e: serde_json::Error) -> DecodeError {
+    DecodeError { malformed: e.is_syntax() || e.is_eof(), message: e.to_string() }
 }
 
 /// A value holds a float JSON cannot carry.

@@ -11,11 +11,8 @@ pub(crate) mod msgpack;
 
 use http::HeaderValue;
 use serde::de::Deserialize;
-use serde::ser::Serialize;
 
 pub(crate) use error::DecodeError;
-
-use crate::error::BoxError;
 
 /// The encoding of request and response bodies.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -68,8 +65,14 @@ impl Codec {
         }
     }
 
-    /// Appends `value` to `buf`; on failure `buf` is left as it was.
-    pub(crate) fn encode_into<T: Serialize + ?Sized>(self, buf: &mut Vec<u8>, value: &T) -> Result<(), BoxError> {
+    /// Appends `value` to `buf`; on failure `buf` is left as it was. (A
+    /// JSON-only client writes its requests with `json` directly.)
+    #[cfg(any(feature = "server", feature = "msgpack"))]
+    pub(crate) fn encode_into<T: serde::Serialize + ?Sized>(
+        self,
+        buf: &mut Vec<u8>,
+        value: &T,
+    ) -> Result<(), crate::error::BoxError> {
         match self {
             Codec::Json => json::encode_into(buf, value),
             #[cfg(feature = "msgpack")]
@@ -90,7 +93,12 @@ impl Codec {
     pub(crate) fn split_array(self, bytes: &[u8]) -> Result<Vec<&[u8]>, DecodeError> {
         match self {
             Codec::Json => {
-                let items: Vec<&serde_json::value::RawValue> = self.decode(bytes)?;
+                // One UTF-8 check of the whole array, then no check per string.
+                let text = std::str::from_utf8(bytes).map_err(|e| DecodeError {
+                    message: format!("the body is not valid UTF-8 (byte {})", e.valid_up_to()),
+                    malformed: true,
+                })?;
+                let items: Vec<&serde_json::value::RawValue> = json::decode_str(text)?;
                 Ok(items.into_iter().map(|item| item.get().as_bytes()).collect())
             }
             #[cfg(feature = "msgpack")]

@@ -83,6 +83,13 @@ impl Context {
         self.extension::<ConnectInfo<SocketAddr>>().map(|info| info.0)
     }
 
+    /// The `Last-Event-ID` a reconnecting caller sent: the id of the last
+    /// item of a resumable stream it received (see
+    /// [`stream::resume_after`](crate::stream::resume_after) for it parsed).
+    pub fn last_event_id(&self) -> Option<&str> {
+        self.parts.headers.get(crate::protocol::LAST_EVENT_ID).and_then(|v| v.to_str().ok())
+    }
+
     /// The request URI (the endpoint's path as the server saw it).
     pub fn uri(&self) -> &Uri {
         &self.parts.uri

@@ -74,20 +74,22 @@ const GROUP: usize = 30;
 
 async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Vec<u8>> {
     let refuse = |e: ErrorObject| Some(codec.error_response(&e, codec.null_id()));
-    let items = match codec.split_array(body) {
-        Ok(items) => items,
-        Err(e) => return refuse(ErrorObject::parse_error(e.message)),
+    let requests = match envelope::parse_batch(codec, body) {
+        Ok(requests) => requests,
+        Err(error) => return refuse(error),
     };
-    if items.is_empty() {
+    if requests.is_empty() {
         return refuse(ErrorObject::invalid_request("empty batch"));
     }
     let limit = server.inner.options.max_batch_len;
-    if items.len() > limit {
-        let detail = format_args!("batch of {} calls exceeds the limit of {limit}", items.len());
+    if requests.len() > limit {
+        let detail = format_args!("batch of {} calls exceeds the limit of {limit}", requests.len());
         return refuse(ErrorObject::invalid_request(detail));
     }
-    let groups =
-        items.chunks(GROUP).map(|group| join_all(group.iter().map(|item| answer_one(server, codec, item, false))));
+    // Each group's futures collected straight into its one allocation.
+    let (count, mut requests) = (requests.len(), requests.into_iter());
+    let groups = (0..count.div_ceil(GROUP))
+        .map(|_| join_all(requests.by_ref().take(GROUP).map(|request| answer(server, codec, request, false))));
     let answers = join_all(groups).await;
     codec.join(answers.iter().flatten().filter_map(|answer| match answer {
         Answer::Body { body, .. } => body.as_deref(),
@@ -95,10 +97,21 @@ async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Ve
     }))
 }
 
-/// Answers one request object (no body for a notification), in a tracing
-/// span naming the method and id; a stream as a stream when `events`.
+/// Answers one request object (no body for a notification); a stream as
+/// a stream when `events`.
 async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -> Answer {
-    let request = match envelope::parse_request(codec, bytes) {
+    answer(server, codec, envelope::parse_request(codec, bytes), events).await
+}
+
+/// Answers one parsed request object, in a tracing span naming the method
+/// and id, or the reason it is none.
+async fn answer(
+    server: &Server,
+    codec: Codec,
+    parsed: Result<envelope::Request<'_>, envelope::Rejection>,
+    events: bool,
+) -> Answer {
+    let request = match parsed {
         Ok(request) => request,
         Err((error, id)) => {
             let id = id.as_deref().unwrap_or(codec.null_id());

@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use crate::codec::Codec;
 pub use crate::future::BoxFuture;
 use crate::protocol::{ErrorObject, code};
+use crate::tracked::{EventId, Tracked};
 
 /// What the server knows about one remote method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,12 +206,47 @@ impl<'a> Call<'a> {
     {
         let (codec, method) = (self.codec(), self.method.to_owned());
         let encoded = items.map(move |item| {
-            let value = item?;
             let mut buf = Vec::with_capacity(64);
-            codec.encode_into(&mut buf, &value).map_err(|e| {
-                ErrorObject::internal(format_args!("`{method}` yielded an item that cannot be encoded: {e}"))
-            })?;
-            Ok(buf)
+            encode_item(codec, &method, &mut buf, &item?)?;
+            Ok(Encoded { bytes: buf, id: 0 })
+        });
+        Reply { outcome: Outcome::Stream(Box::pin(encoded)), status: None }
+    }
+
+    /// A resumable stream: as [`Call::stream`], each event also carrying its
+    /// item's id (SSE `id:`), which a client that lost the stream sends back
+    /// as `Last-Event-ID` to resume after it. The ids must increase, from
+    /// the one the caller resumes after (if it does): a stream that does not
+    /// continue after it ends with `-32093`, never a silently different
+    /// stream. A resuming caller's `Last-Event-ID` that does not parse as
+    /// `I` is `-32093` before any item.
+    pub fn stream_tracked<T, I, S>(&self, items: S) -> Reply
+    where
+        T: Serialize,
+        I: EventId,
+        S: Stream<Item = Result<Tracked<T, I>, ErrorObject>> + Send + 'static,
+    {
+        let resume = match super::stream::resume_point::<I>(self.method) {
+            Ok(resume) => resume,
+            Err(refused) => return Reply::error(refused),
+        };
+        let (codec, method) = (self.codec(), self.method.to_owned());
+        let mut last = resume;
+        let encoded = items.map(move |item| {
+            let Tracked { id, item } = item?;
+            if last.as_ref().is_some_and(|last| id <= *last) {
+                let last = last.as_ref().expect("checked");
+                return Err(ErrorObject::new(
+                    code::CANNOT_RESUME,
+                    format!("`{method}` yielded item id {id} after {last}: a resumable stream's ids increase"),
+                ));
+            }
+            let mut buf = Vec::with_capacity(64);
+            write_id(&method, &mut buf, &id)?;
+            let id_len = buf.len();
+            last = Some(id);
+            encode_item(codec, &method, &mut buf, &item)?;
+            Ok(Encoded { bytes: buf, id: id_len })
         });
         Reply { outcome: Outcome::Stream(Box::pin(encoded)), status: None }
     }
@@ -239,6 +275,23 @@ impl<'a> Call<'a> {
             _ => message.to_owned(),
         };
         ErrorObject::new(code::INVALID_PARAMS, format!("invalid params for `{method}`: {detail}"))
+    }
+}
+
+/// Appends one item, encoded in the call's codec.
+fn encode_item<T: Serialize>(codec: Codec, method: &str, buf: &mut Vec<u8>, item: &T) -> Result<(), ErrorObject> {
+    codec
+        .encode_into(buf, item)
+        .map_err(|e| ErrorObject::internal(format_args!("`{method}` yielded an item that cannot be encoded: {e}")))
+}
+
+/// Appends an item's id as its SSE `id:` line carries it: one line, no NUL.
+fn write_id<I: EventId>(method: &str, buf: &mut Vec<u8>, id: &I) -> Result<(), ErrorObject> {
+    use std::io::Write;
+    let _ = write!(buf, "{id}");
+    match buf.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        true => Err(ErrorObject::internal(format_args!("`{method}` yielded an item id with a line break or NUL"))),
+        false => Ok(()),
     }
 }
 
@@ -290,7 +343,25 @@ pub(crate) enum Outcome {
 
 /// A streaming call's items, each encoded in the call's codec; an `Err`
 /// ends the stream.
-pub(crate) type Items = BoxStream<'static, Result<Vec<u8>, ErrorObject>>;
+pub(crate) type Items = BoxStream<'static, Result<Encoded, ErrorObject>>;
+
+/// One item of a stream, encoded: its id's text (for a resumable stream),
+/// then the item, in one buffer.
+pub(crate) struct Encoded {
+    pub bytes: Vec<u8>,
+    /// Where the id ends and the item starts (0: no id).
+    pub id: usize,
+}
+
+impl Encoded {
+    pub fn id(&self) -> Option<&[u8]> {
+        (self.id > 0).then(|| &self.bytes[..self.id])
+    }
+
+    pub fn item(&self) -> &[u8] {
+        &self.bytes[self.id..]
+    }
+}
 
 impl Reply {
     /// A call that failed with a JSON-RPC error.

@@ -21,9 +21,10 @@ use tokio::time::{Instant, Sleep};
 use tokio_util::sync::WaitForCancellationFutureOwned;
 
 use super::Context;
-use super::service::Items;
+use super::service::{Encoded, Items};
 use crate::codec::Codec;
 use crate::protocol::{ErrorObject, code};
+use crate::tracked::EventId;
 
 /// Events are written into one buffer until it holds this much, so that a
 /// fast stream goes out in few large writes rather than one per item.
@@ -52,9 +53,40 @@ pub(crate) async fn collect(
         }
         collected.push(item?);
     }
+    // The items without their ids: a caller that reads one answer cannot resume.
     let mut body = codec.result_prefix().to_vec();
-    body.extend_from_slice(&codec.join(collected.iter().map(Vec::as_slice)).unwrap_or_else(|| codec.empty_array()));
+    body.extend_from_slice(&codec.join(collected.iter().map(Encoded::item)).unwrap_or_else(|| codec.empty_array()));
     Ok(body)
+}
+
+/// Where a resumable stream's caller resumes from: the id in its
+/// `Last-Event-ID`, if it sent one; `Err` when it does not parse as `I`.
+pub(crate) fn resume_point<I: EventId>(method: &str) -> Result<Option<I>, ErrorObject> {
+    let Some(context) = Context::current() else { return Ok(None) };
+    let Some(raw) = context.last_event_id() else { return Ok(None) };
+    raw.trim().parse().map(Some).map_err(|_| {
+        ErrorObject::new(code::CANNOT_RESUME, format!("`{method}` cannot resume after `{raw}`: no item has that id"))
+    })
+}
+
+/// A stream whose items carry no ids cannot resume: a caller asking to
+/// (with `Last-Event-ID`) is told so rather than sent the stream anew.
+pub(crate) fn refuse_resume(method: &str) -> Result<(), ErrorObject> {
+    match Context::current().and_then(|context| context.last_event_id().map(str::to_owned)) {
+        None => Ok(()),
+        Some(raw) => Err(ErrorObject::new(
+            code::CANNOT_RESUME,
+            format!("`{method}` cannot resume after `{raw}`: its items carry no ids"),
+        )),
+    }
+}
+
+/// Where a handler's resumable stream resumes: the id of the last item the
+/// reconnecting caller received (its `Last-Event-ID`), to continue after
+/// it; `None` for a stream started afresh. Read inside the streaming
+/// method's implementation.
+pub fn resume_after<I: EventId>() -> Option<I> {
+    Context::current()?.last_event_id()?.trim().parse().ok()
 }
 
 /// What an event stream needs beside its items.
@@ -91,12 +123,17 @@ impl Events {
         }
     }
 
-    fn item(&mut self, item: &[u8]) {
+    fn item(&mut self, item: &Encoded) {
         self.sent += 1;
+        if let Some(id) = item.id() {
+            self.buf.extend_from_slice(b"id: ");
+            self.buf.extend_from_slice(id);
+            self.buf.extend_from_slice(b"\n");
+        }
         self.buf.extend_from_slice(br#"data: {"jsonrpc":"2.0","method":"rpc.item","params":{"subscription":"#);
         self.buf.extend_from_slice(&self.id);
         self.buf.extend_from_slice(br#","result":"#);
-        self.buf.extend_from_slice(item);
+        self.buf.extend_from_slice(item.item());
         self.buf.extend_from_slice(b"}}\n\n");
     }
 
@@ -117,7 +154,7 @@ impl Events {
     }
 
     /// Polls the items within the call's context, a panic ending the stream.
-    fn poll_item(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Result<Vec<u8>, ErrorObject>>> {
+    fn poll_item(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<Result<Encoded, ErrorObject>>> {
         let Some(items) = self.items.as_mut() else { return Poll::Ready(None) };
         let polled = self.context.clone().sync_scope(|| catch_unwind(AssertUnwindSafe(|| items.poll_next_unpin(cx))));
         polled.unwrap_or_else(|_| {

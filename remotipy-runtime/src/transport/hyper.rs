@@ -77,10 +77,9 @@ fn not_sent_if_connect(e: hyper_util::client::legacy::Error) -> BoxError {
 }
 
 fn http_request(request: TransportRequest<'_>) -> Request<Full<Bytes>> {
-    let headers = request.http_headers();
     let mut http = Request::new(Full::new(request.body));
     *http.method_mut() = Method::POST;
-    *http.headers_mut() = headers;
+    *http.headers_mut() = request.headers;
     http
 }
 

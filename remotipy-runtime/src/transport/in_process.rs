@@ -66,7 +66,7 @@ impl InProcess {
         let mut http = Request::new(Body::empty());
         *http.method_mut() = Method::POST;
         *http.uri_mut() = self.path.clone();
-        *http.headers_mut() = request.http_headers();
+        *http.headers_mut() = request.headers;
         *http.body_mut() = Body::from(request.body);
         Ok(match &self.target {
             Target::Server(server) => server.handle(http).await,

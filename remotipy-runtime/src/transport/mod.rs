@@ -33,14 +33,19 @@ use crate::codec::Codec;
 pub struct TransportRequest<'a> {
     /// The encoded JSON-RPC request (shared: a retried call sends it again).
     pub body: Bytes,
-    /// Its encoding: send `codec.content_type()` as the `Content-Type`.
+    /// Its encoding (the `Content-Type` header says it too).
     pub codec: Codec,
-    /// Every header of this call (the client's defaults, with per-call
-    /// options applied): send them all.
-    pub headers: &'a HeaderMap,
+    /// Every header of this attempt, ready to send as they are: the
+    /// client's defaults with per-call options applied, the content type,
+    /// and the attempt's own (its remaining time, what it accepts, the trace
+    /// context). Owned, so that a transport moves them into its request.
+    pub headers: HeaderMap,
     /// Refuse a response body longer than this with [`ResponseTooLarge`],
     /// before reading it whole.
     pub max_response_size: usize,
+    /// The lifetime transports are written against (the request borrows
+    /// nothing now; it may again without breaking them).
+    pub(crate) _borrows: std::marker::PhantomData<&'a ()>,
 }
 
 /// What came back.
@@ -211,11 +216,8 @@ where
 }
 
 impl TransportRequest<'_> {
-    /// The HTTP headers to send: the call's own, then the content type
-    /// (which only the codec decides).
+    /// The HTTP headers to send: [`TransportRequest::headers`], copied.
     pub fn http_headers(&self) -> HeaderMap {
-        let mut headers = self.headers.clone();
-        headers.insert(http::header::CONTENT_TYPE, self.codec.content_type());
-        headers
+        self.headers.clone()
     }
 }

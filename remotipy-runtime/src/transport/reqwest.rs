@@ -29,7 +29,7 @@ impl ReqwestTransport {
 impl ReqwestTransport {
     async fn execute(&self, request: TransportRequest<'_>) -> Result<Head, BoxError> {
         let mut http = reqwest::Request::new(Method::POST, self.url.clone());
-        *http.headers_mut() = request.http_headers();
+        *http.headers_mut() = request.headers;
         *http.body_mut() = Some(request.body.into());
         // On wasm32 the future holds the browser's fetch, which is not `Send`:
         // the wrapper (one thread there) keeps the client's bounds.

@@ -68,6 +68,10 @@ pub mod hostile {
         /// Renamed on the wire.
         #[remote(name = "with.dots")]
         async fn renamed(&self) -> u8;
+        /// A resumable stream, its ids the std `String`.
+        async fn feed(
+            &self,
+        ) -> impl ::rp::stream::Stream<Item = ::rp::stream::Tracked<u8, ::std::string::String>> + ::core::marker::Send;
     }
 
     /// Many arguments: `clippy::too_many_arguments` is the user's to raise
@@ -113,6 +117,13 @@ pub mod hostile {
         async fn renamed(&self) -> u8 {
             7
         }
+        async fn feed(
+            &self,
+        ) -> impl ::rp::stream::Stream<Item = ::rp::stream::Tracked<u8, ::std::string::String>> + ::core::marker::Send
+        {
+            let id = ::std::borrow::ToOwned::to_owned("a");
+            ::futures_util::stream::iter([::rp::stream::Tracked::new(id, 1)])
+        }
     }
 
     impl Private for Impl {
@@ -146,5 +157,7 @@ mod tests {
         ::std::assert_eq!(client.maybe(::core::option::Option::None).await.unwrap(), ::core::option::Option::None);
         client.ping().await.unwrap();
         ::std::assert_eq!(client.renamed().await.unwrap(), 7);
+        let feed = ::futures_util::StreamExt::collect::<::std::vec::Vec<_>>(client.feed().await.unwrap()).await;
+        ::std::assert!(::std::matches!(feed.as_slice(), [::core::result::Result::Ok(1)]));
     }
 }

@@ -91,16 +91,37 @@ pub async fn a_call_times_out() {
 }
 
 /// Timeouts run on the JavaScript clock: a stream silent for longer than
-/// its idle timeout ends with `Timeout` (tokio's timers would not fire).
+/// its idle timeout ends with `Timeout` (tokio's timers would not fire)
+/// when it may not reconnect.
 pub async fn a_silent_stream_times_out() {
-    let calc =
-        CalculatorClient::builder(server()).stream_idle_timeout(Some(Duration::from_millis(300))).build().unwrap();
+    let calc = CalculatorClient::builder(server())
+        .stream_idle_timeout(Some(Duration::from_millis(300)))
+        .retry(remotipy::client::Retry::new().max_stream_reconnects(0))
+        .build()
+        .unwrap();
     let started = web_time::Instant::now();
     let mut ticks = calc.ticks(2, 5_000).await.unwrap();
     assert_eq!(ticks.next().await.unwrap().unwrap(), 1);
     assert!(matches!(ticks.next().await, Some(Err(Error::Timeout { .. }))));
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(250) && waited < Duration::from_secs(3), "{waited:?}");
+}
+
+/// A resumable stream (`ticks`) silent past its idle timeout reconnects
+/// with `Last-Event-ID`, and the server goes on after the last tick: each
+/// arrives once, in order.
+pub async fn a_silent_resumable_stream_reconnects() {
+    let calc =
+        CalculatorClient::builder(server()).stream_idle_timeout(Some(Duration::from_millis(400))).build().unwrap();
+    let started = web_time::Instant::now();
+    let mut ticks = calc.ticks(3, 5_000).await.unwrap();
+    let mut got = Vec::new();
+    while let Some(tick) = ticks.next().await {
+        got.push(tick.unwrap());
+    }
+    assert_eq!((got, ticks.reconnects()), (vec![1, 2, 3], 2));
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(700) && waited < Duration::from_secs(4), "{waited:?}");
 }
 
 /// An endpoint that refuses is left out, and the idempotent call goes to
@@ -147,7 +168,7 @@ macro_rules! tests {
     ($engine:literal) => {
         $crate::tests!(@each calls_answer errors_are_typed headers_go_with_the_call batches_answer_each_call
             auto_batch_joins_concurrent_calls streams_arrive_item_by_item a_call_times_out a_silent_stream_times_out
-            an_idempotent_call_fails_over);
+            a_silent_resumable_stream_reconnects an_idempotent_call_fails_over);
 
         /// Reports the time per call (docs/performance.md quotes it).
         #[wasm_bindgen_test::wasm_bindgen_test]

@@ -43,6 +43,22 @@ pub(super) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Rejection> {
     // and raw values inside are not validated again piece by piece.
     let text = std::str::from_utf8(bytes).map_err(|e| invalid_utf8(bytes, e.valid_up_to()))?;
     let request: RequestRef = serde_json::from_str(text).map_err(|e| reject(bytes, e))?;
+    validate(request)
+}
+
+/// Every request object of a batch in one pass over the body, when each is
+/// one (the common case: a batch is scanned once, not split and then parsed
+/// again item by item); `None` when any is not, for the caller to take them
+/// one by one and answer each mistake.
+pub(super) fn parse_batch(body: &[u8]) -> Option<Vec<Result<Request<'_>, Rejection>>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let requests: Vec<RequestRef> = serde_json::from_str(text).ok()?;
+    Some(requests.into_iter().map(validate).collect())
+}
+
+/// Checks what the shape of a request object does not: its `id`, `jsonrpc`
+/// and `params`.
+fn validate(request: RequestRef<'_>) -> Result<Request<'_>, Rejection> {
     let id = request.id;
     let owned_id = || id.map(|id| id.get().as_bytes().to_vec());
     if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {

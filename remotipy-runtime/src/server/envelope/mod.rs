@@ -31,6 +31,19 @@ pub(crate) fn parse_request(codec: Codec, bytes: &[u8]) -> Result<Request<'_>, R
     }
 }
 
+/// Every request object of a batch, parsed: in one pass when the codec
+/// can and each entry is a request object, else entry by entry. `Err`:
+/// the body is no array at all.
+pub(crate) fn parse_batch(codec: Codec, body: &[u8]) -> Result<Vec<Result<Request<'_>, Rejection>>, ErrorObject> {
+    if codec == Codec::Json {
+        if let Some(requests) = json::parse_batch(body) {
+            return Ok(requests);
+        }
+    }
+    let items = codec.split_array(body).map_err(|e| ErrorObject::parse_error(e.message))?;
+    Ok(items.into_iter().map(|item| parse_request(codec, item)).collect())
+}
+
 /// Whether the body is a batch (an array) rather than one request.
 pub(crate) fn is_batch(codec: Codec, body: &[u8]) -> bool {
     match codec {
