@@ -5,14 +5,20 @@
 //!    `axum::response::Sse` of the same JSON-RPC notifications;
 //! 2. server memory per open idle stream, with thousands held open at once;
 //! 3. client CPU per item reading such a stream, the generated client
-//!    against reqwest with a hand-written SSE parser.
+//!    against reqwest with a hand-written SSE parser;
+//!
+//! and what resumption costs (items `Tracked`, each event carrying its
+//! `id:`): server and client CPU per item against the same stream untracked
+//! (in 1 and 3), and (4.) the longest wait a reader of a resumable stream
+//! sees when the server serving it is SIGKILLed, 3 endpoints, beside the
+//! slowest unary call around the same kill.
 //!
 //! Servers run in a child process (this binary with `--serve`, one runtime
 //! worker) pinned to core 0; the reading side runs here, pinned to core 1.
 //! Variants alternate round by round; ratios are medians of per-round ratios.
 //!
 //! ```text
-//! cargo bench --bench stream                    # 5 rounds × 10 streams × 100 000 items; 10 000 idle streams
+//! cargo bench --bench stream                    # 5 rounds × 10 streams × 100 000 items; 10 000 idle streams; 5 kills
 //! ROUNDS=7 STREAMS=20 ITEMS=100000 IDLE=10000 cargo bench --bench stream
 //! cargo test --benches                          # smoke: a few hundred items, 100 idle streams
 //! ```
@@ -26,7 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use remotipy::stream::Stream;
+use remotipy::stream::{Stream, Tracked};
 use serde::{Deserialize, Serialize};
 
 /// One item: what a query's rows or a job's progress look like.
@@ -42,12 +48,27 @@ fn row(id: u64) -> Row {
     Row { id, name: "row".into(), value: id as f64 * 0.5 }
 }
 
+/// A tick of a resumable stream, and the process that sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openrpc", derive(schemars::JsonSchema))]
+pub struct Tick {
+    pub k: u64,
+    pub pid: u32,
+}
+
 #[remotipy::remote]
 pub trait Feed {
     /// `n` rows, as fast as they are read.
     async fn rows(&self, n: u64) -> impl Stream<Item = Row> + Send;
+    /// The same rows, resumable: each carries its id.
+    async fn rows_tracked(&self, n: u64) -> impl Stream<Item = Tracked<Row>> + Send;
     /// A stream that never yields: an open, idle subscription.
     async fn idle(&self) -> impl Stream<Item = Row> + Send;
+    /// `1..=n`, `pause_us` apart, resumable.
+    async fn ticks(&self, n: u64, pause_us: u64) -> impl Stream<Item = Tracked<Tick>> + Send;
+    /// A unary call.
+    #[remote(idempotent)]
+    async fn add(&self, a: u64, b: u64) -> u64;
 }
 
 struct FeedImpl;
@@ -56,8 +77,24 @@ impl Feed for FeedImpl {
     async fn rows(&self, n: u64) -> impl Stream<Item = Row> + Send {
         futures_util::stream::iter((0..n).map(row))
     }
+    async fn rows_tracked(&self, n: u64) -> impl Stream<Item = Tracked<Row>> + Send {
+        futures_util::stream::iter((0..n).map(|id| Tracked::new(id, row(id))))
+    }
     async fn idle(&self) -> impl Stream<Item = Row> + Send {
         futures_util::stream::pending()
+    }
+    async fn ticks(&self, n: u64, pause_us: u64) -> impl Stream<Item = Tracked<Tick>> + Send {
+        let first = remotipy::stream::resume_after::<u64>().map_or(1, |after| after + 1);
+        let pid = std::process::id();
+        futures_util::stream::iter(first..=n).then(move |k| async move {
+            if k > first {
+                tokio::time::sleep(Duration::from_micros(pause_us)).await;
+            }
+            Tracked::new(k, Tick { k, pid })
+        })
+    }
+    async fn add(&self, a: u64, b: u64) -> u64 {
+        a + b
     }
 }
 
@@ -120,6 +157,9 @@ fn main() {
         if part.is_empty() || part == "3" {
             client_cpu(&config).await;
         }
+        if part.is_empty() || part == "4" {
+            kill_gap(&config).await;
+        }
     });
 }
 
@@ -134,10 +174,11 @@ struct Config {
 
 async fn server_cpu(config: &Config) {
     println!("\n1. server CPU per item ({} streams of {} rows per round)", config.streams, config.items);
-    let mut cpu: [Vec<f64>; 2] = Default::default();
+    let mut cpu: [Vec<f64>; 3] = Default::default();
     for round in 0..config.rounds {
-        for (i, variant) in ["generated", "hand-axum-sse"].into_iter().enumerate() {
-            let mut child = common::spawn_self(0, &["--serve", variant]);
+        for (i, variant) in ["generated", "hand-axum-sse", "generated-tracked"].into_iter().enumerate() {
+            let server = if variant == "hand-axum-sse" { variant } else { "generated" };
+            let mut child = common::spawn_self(0, &["--serve", server]);
             let port = read_port(&mut child);
             let pid = child.id().to_string();
             read_events(port, variant, 100).await; // warm up
@@ -145,7 +186,7 @@ async fn server_cpu(config: &Config) {
             let started = Instant::now();
             for _ in 0..config.streams {
                 let events = read_events(port, variant, config.items).await;
-                let expected = config.items + u64::from(variant == "generated"); // + the final response
+                let expected = config.items + u64::from(variant != "hand-axum-sse"); // + the final response
                 assert_eq!(events, expected, "{variant}: lost events");
             }
             let elapsed = started.elapsed();
@@ -160,6 +201,21 @@ async fn server_cpu(config: &Config) {
         }
     }
     print_table("server", "hand-written axum `Sse`", &cpu);
+    print_tracked("server", &cpu);
+}
+
+/// The cost of ids: tracked (`cpu[2]`) against the same stream untracked (`cpu[0]`).
+fn print_tracked(side: &str, cpu: &[Vec<f64>]) {
+    let tracked = common::median(cpu[2].clone());
+    let ratio = common::paired_ratio(&cpu[2], &cpu[0]);
+    println!(
+        "| generated, items `Tracked` (each event with its `id:`) | {:.0} [{:.0}–{:.0}] | {:.2} [{:.2}–{:.2}] of untracked |",
+        tracked.0, tracked.1, tracked.2, ratio.0, ratio.1, ratio.2
+    );
+    println!(
+        "{side} CPU per item, tracked / untracked: {:.3} [{:.3}–{:.3}] (target ≤ 1.05)",
+        ratio.0, ratio.1, ratio.2
+    );
 }
 
 /// Reads one stream of `n` rows to its end with a minimal client, counting
@@ -167,6 +223,9 @@ async fn server_cpu(config: &Config) {
 async fn read_events(port: u16, variant: &str, n: u64) -> u64 {
     let (path, body) = match variant {
         "generated" => ("/rpc", format!(r#"{{"jsonrpc":"2.0","method":"rows","params":[{n}],"id":1}}"#)),
+        "generated-tracked" => {
+            ("/rpc", format!(r#"{{"jsonrpc":"2.0","method":"rows_tracked","params":[{n}],"id":1}}"#))
+        }
         _ => ("/sse", n.to_string()),
     };
     let response = reqwest::Client::new()
@@ -269,14 +328,15 @@ async fn client_cpu(config: &Config) {
     let url = format!("http://127.0.0.1:{port}/rpc");
     let generated = FeedClient::new(&url).unwrap();
     let reqwest = reqwest::Client::new();
-    let mut cpu: [Vec<f64>; 2] = Default::default();
+    let mut cpu: [Vec<f64>; 3] = Default::default();
     for round in 0..config.rounds {
-        for (i, variant) in ["generated", "reqwest+hand-parser"].into_iter().enumerate() {
+        for (i, variant) in ["generated", "reqwest+hand-parser", "generated-tracked"].into_iter().enumerate() {
             let before = common::self_cpu_ns();
             for _ in 0..config.streams {
                 let sum = match i {
                     0 => read_generated(&generated, config.items).await,
-                    _ => read_by_hand(&reqwest, &url, config.items).await,
+                    1 => read_by_hand(&reqwest, &url, config.items).await,
+                    _ => read_tracked(&generated, config.items).await,
                 };
                 assert_eq!(sum, (0..config.items).sum::<u64>(), "{variant}: wrong items");
             }
@@ -287,6 +347,7 @@ async fn client_cpu(config: &Config) {
     }
     common::stop(child);
     print_table("client", "reqwest + hand-written SSE parser", &cpu);
+    print_tracked("client", &cpu);
 }
 
 /// The markdown table of CPU per item, generated (`cpu[0]`) against
@@ -309,6 +370,90 @@ async fn read_generated(client: &FeedClient, n: u64) -> u64 {
         sum += row.unwrap().id;
     }
     sum
+}
+
+async fn read_tracked(client: &FeedClient, n: u64) -> u64 {
+    let mut rows = client.rows_tracked(n).await.unwrap();
+    let mut sum = 0;
+    while let Some(row) = rows.next().await {
+        sum += row.unwrap().id;
+    }
+    sum
+}
+
+// ---- 4. a resumable stream's reader around a SIGKILL ----
+
+/// Per round: three servers (one runtime worker each, core 0), a reader of
+/// a resumable stream (a tick every `PAUSE`) and a unary caller (`add`,
+/// one at a time) over all three; the server serving the stream is
+/// SIGKILLed. Measured: the longest wait between two ticks, and the
+/// slowest `add` started within 100 ms of the kill.
+async fn kill_gap(config: &Config) {
+    const PAUSE: Duration = Duration::from_millis(2);
+    println!(
+        "\n4. a resumable stream around a SIGKILL (3 endpoints, a tick every {PAUSE:?}; {} rounds)",
+        config.rounds
+    );
+    let (mut gaps, mut unary) = (Vec::new(), Vec::new());
+    for round in 0..config.rounds {
+        let mut children: Vec<_> = (0..3).map(|_| common::spawn_self(0, &["--serve", "generated"])).collect();
+        let urls: Vec<String> = children.iter_mut().map(|c| format!("http://127.0.0.1:{}/rpc", read_port(c))).collect();
+        let client = FeedClient::builder(&urls[0]).endpoints(urls[1..].to_vec()).build().unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let caller = tokio::spawn({
+            let (client, stop) = (client.clone(), stop.clone());
+            async move {
+                let mut calls = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    assert_eq!(client.add(40, 2).await.unwrap(), 42);
+                    calls.push((started, started.elapsed()));
+                }
+                calls
+            }
+        });
+        let n = 1_000;
+        let mut ticks = client.ticks(n, PAUSE.as_micros() as u64).await.unwrap();
+        let (mut arrivals, mut killed_at) = (Vec::new(), None);
+        while let Some(tick) = ticks.next().await {
+            let tick = tick.unwrap();
+            arrivals.push(Instant::now());
+            assert_eq!(tick.k, arrivals.len() as u64, "every tick once, in order");
+            if tick.k == n / 4 {
+                let victim = children.iter_mut().position(|c| c.id() == tick.pid).unwrap();
+                killed_at = Some(Instant::now());
+                let _ = children[victim].kill();
+                let _ = children.remove(victim).wait();
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let calls = caller.await.unwrap();
+        let killed_at = killed_at.unwrap();
+        let gap = arrivals.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+        let slowest = calls
+            .iter()
+            .filter(|(started, _)| {
+                started.max(&killed_at).duration_since(*started.min(&killed_at)) < Duration::from_millis(100)
+            })
+            .map(|(_, took)| *took)
+            .max()
+            .unwrap_or_default();
+        println!(
+            "round {round} longest gap between ticks {:>6.1} ms   slowest add around the kill {:>6.1} ms   reconnects {}",
+            gap.as_secs_f64() * 1e3,
+            slowest.as_secs_f64() * 1e3,
+            ticks.reconnects()
+        );
+        gaps.push(gap.as_secs_f64() * 1e3);
+        unary.push(slowest.as_secs_f64() * 1e3);
+        children.into_iter().for_each(common::stop);
+    }
+    let (gap, slowest) = (common::median(gaps), common::median(unary));
+    println!(
+        "longest gap around a SIGKILL: {:.1} ms [{:.1}–{:.1}]; slowest unary call around it: {:.1} ms [{:.1}–{:.1}] \
+         (target: gap ≤ 2 × the slowest unary call, ~60 ms)",
+        gap.0, gap.1, gap.2, slowest.0, slowest.1, slowest.2
+    );
 }
 
 /// The same stream read by hand: reqwest's byte stream, events split at
