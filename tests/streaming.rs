@@ -263,8 +263,10 @@ async fn calls_made_while_producing_items_outlive_the_opening_deadline() {
     }
     let probe = common::serve_probe().await;
     let relay = common::serve(RelayServer::new(R).into_router()).await;
-    // The call may take 150 ms to open; its items come at 100, 200, 300 and 400 ms.
-    let client = RelayClient::builder(relay).timeout(Duration::from_millis(150)).build().unwrap();
-    let items: Vec<String> = client.relayed(probe, 4, 100).await.unwrap().map(Result::unwrap).collect().await;
+    // The call may take 600 ms to open (its first item); its items come at
+    // 250, 500, 750 and 1000 ms: the last two after that deadline. (Wide
+    // margins: on a loaded machine a debug build's first item is slow.)
+    let client = RelayClient::builder(relay).timeout(Duration::from_millis(600)).build().unwrap();
+    let items: Vec<String> = client.relayed(probe, 4, 250).await.unwrap().map(Result::unwrap).collect().await;
     assert_eq!(items, ["0", "1", "2", "3"]);
 }

@@ -64,7 +64,7 @@ pub mod stream {
     pub use crate::client::stream::Items;
     pub use crate::protocol::ITEM_METHOD;
     #[cfg(feature = "server")]
-    pub use crate::server::stream::resume_after;
+    pub use crate::server::resume::resume_after;
     pub use crate::tracked::{EventId, Tracked};
     pub use futures_util::stream::{Stream, StreamExt};
 }

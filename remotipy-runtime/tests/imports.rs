@@ -1,144 +1,238 @@
-//! The runtime's modules import one way: read from the source, the graph of
-//! `crate::` paths between its top-level modules has no cycle, nothing but
-//! the crate root imports `__private` (generated code's layer), and no code
-//! reaches an item through a crate-root re-export instead of its home
-//! module. Test modules may import anything and are not read.
+//! Imports point one way, file by file, in the runtime and in the macro.
 //!
-//! `cargo test -p remotipy-runtime --test imports -- --nocapture` prints the graph.
+//! Each source file is a module (`client/stream.rs` is `client::stream`,
+//! `client/mod.rs` is `client`, `lib.rs` the root). Every path in a file's
+//! code (`use` trees, types, expressions, macro names; `#[cfg(test)]`
+//! modules left out) that starts with `crate::`, `super::`, `self::` or a
+//! child module is resolved to the deepest module file it names; that is an
+//! import of that file. Read with `syn`, so nothing is missed by formatting.
+//!
+//! Asserted:
+//! - the graph has no cycle: no module imports one that imports it back
+//!   (a parent `mod.rs` that re-exports its children never hears from them);
+//! - nothing imports the crate root, so no path goes through a root
+//!   re-export (`crate::Codec`, `crate::batch::Batch`) instead of the item's
+//!   home module;
+//! - only the root imports `__private`, the layer generated code calls.
+//!
+//! `cargo test -p remotipy-runtime --test imports -- --nocapture` prints the graphs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file under `dir`.
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
+use syn::visit::Visit;
 
-/// The top-level module a file belongs to (`""` for the crate root).
-fn module_of(src: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(src).unwrap();
-    let first = relative.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
-    match first.strip_suffix(".rs") {
-        Some("lib") => String::new(),
-        Some(name) => name.to_owned(),
-        None => first,
-    }
-}
+/// A module: its path segments (`["client", "stream"]`; the root is empty).
+type Module = Vec<String>;
 
-/// The file's code without comments and without its test module.
-fn code(text: &str) -> String {
-    let mut kept = String::new();
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("#[cfg(")
-            && trimmed.contains("test")
-            && lines.peek().is_some_and(|l| l.contains("mod tests"))
-        {
-            break;
-        }
-        let without_comment = match line.find("//") {
-            Some(at) => &line[..at],
-            None => line,
-        };
-        kept.push_str(without_comment);
-        kept.push('\n');
-    }
-    kept
-}
-
-/// The first segment of every `crate::` path in `code` (both of
-/// `crate::{a, b::c}`).
-fn crate_paths(code: &str) -> Vec<String> {
-    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
-    let mut found = Vec::new();
-    for (at, _) in code.match_indices("crate::") {
-        if code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$') {
-            continue; // `$crate::`, `remotipy_runtime::crate::`…
-        }
-        let rest = &code[at + "crate::".len()..];
-        match rest.strip_prefix('{') {
-            Some(group) => {
-                let group = &group[..group.find('}').unwrap_or(group.len())];
-                found.extend(group.split(',').map(|part| ident(part.trim())).filter(|s| !s.is_empty()));
+/// Every `.rs` file under `dir`, as the module it is.
+fn modules(src: &Path) -> BTreeMap<Module, PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
             }
-            None => found.push(ident(rest)),
+        }
+    }
+    let mut files = Vec::new();
+    walk(src, &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let relative = file.strip_prefix(src).unwrap().with_extension("");
+            let mut module: Module =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            if matches!(module.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+                module.pop();
+            }
+            (module, file)
+        })
+        .collect()
+}
+
+fn is_test_module(module: &syn::ItemMod) -> bool {
+    module.attrs.iter().any(|attr| {
+        attr.path().is_ident("cfg")
+            && attr.meta.require_list().is_ok_and(|list| list.tokens.to_string().contains("test"))
+    })
+}
+
+/// The paths a file's code names, as segment lists, each with how many
+/// inline modules (`mod code { .. }`) deep in the file it is: there
+/// `super::` means the file's own module.
+#[derive(Default)]
+struct Paths {
+    found: Vec<(usize, Vec<String>)>,
+    depth: usize,
+}
+
+impl Paths {
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.use_tree(prefix, &path.tree);
+                prefix.pop();
+            }
+            syn::UseTree::Name(name) => self.push(prefix, &name.ident),
+            syn::UseTree::Rename(rename) => self.push(prefix, &rename.ident),
+            syn::UseTree::Glob(_) => self.found.push((self.depth, prefix.clone())),
+            syn::UseTree::Group(group) => group.items.iter().for_each(|tree| self.use_tree(prefix, tree)),
+        }
+    }
+
+    fn push(&mut self, prefix: &[String], last: &syn::Ident) {
+        let mut path = prefix.to_vec();
+        path.push(last.to_string());
+        self.found.push((self.depth, path));
+    }
+}
+
+impl<'ast> Visit<'ast> for Paths {
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        if !is_test_module(module) {
+            self.depth += 1;
+            syn::visit::visit_item_mod(self, module);
+            self.depth -= 1;
+        }
+    }
+
+    /// `pub(crate)` names who may see an item, not an import.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        self.use_tree(&mut Vec::new(), &item.tree);
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.found.push((self.depth, path.segments.iter().map(|s| s.ident.to_string()).collect()));
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// The module files `file` (module `current`) imports.
+fn imports(current: &Module, file: &Path, known: &BTreeMap<Module, PathBuf>) -> BTreeSet<Module> {
+    let syntax =
+        syn::parse_file(&std::fs::read_to_string(file).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut paths = Paths::default();
+    paths.visit_file(&syntax);
+    let child = |name: &str| {
+        let mut module = current.clone();
+        module.push(name.to_owned());
+        known.contains_key(&module).then_some(module)
+    };
+    let mut found = BTreeSet::new();
+    for (depth, path) in paths.found {
+        let (mut base, rest): (Module, &[String]) = match path.first().map(String::as_str) {
+            Some("crate") => (Vec::new(), &path[1..]),
+            Some("self") => (current.clone(), &path[1..]),
+            Some("super") => {
+                let supers = path.iter().take_while(|s| *s == "super").count();
+                let up = supers.saturating_sub(depth); // the first `depth` stay in this file
+                (current[..current.len().saturating_sub(up)].to_vec(), &path[supers..])
+            }
+            Some(first) if child(first).is_some() => (current.clone(), &path[..]),
+            _ => continue, // another crate, or an item of this file
+        };
+        for segment in rest {
+            base.push(segment.clone());
+            if !known.contains_key(&base) {
+                base.pop();
+                break;
+            }
+        }
+        if &base != current {
+            found.insert(base);
         }
     }
     found
 }
 
-#[test]
-fn imports_point_one_way() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut through_root = Vec::new();
-    for file in &files {
-        let module = module_of(&src, file);
-        let code = code(&std::fs::read_to_string(file).unwrap());
-        for target in crate_paths(&code) {
-            if target.starts_with(char::is_uppercase) && !module.is_empty() {
-                through_root.push(format!("{}: crate::{target}", file.display()));
-            }
-            if target != module && !target.starts_with(char::is_uppercase) && target != "__private_gates" {
-                graph.entry(module.clone()).or_default().insert(target);
+fn name(module: &Module) -> String {
+    if module.is_empty() { "(root)".to_owned() } else { module.join("::") }
+}
+
+/// The modules declared `#[cfg(test)] mod name;` in their parent's file:
+/// tests, which may import anything.
+fn test_modules(known: &BTreeMap<Module, PathBuf>) -> BTreeSet<Module> {
+    let mut tests = BTreeSet::new();
+    for (module, file) in known {
+        let syntax = syn::parse_file(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for item in syntax.items {
+            if let syn::Item::Mod(declared) = item {
+                if declared.content.is_none() && is_test_module(&declared) {
+                    tests.insert(module.iter().cloned().chain([declared.ident.to_string()]).collect());
+                }
             }
         }
     }
+    tests
+}
+
+/// Prints one crate's graph and checks it.
+fn check(src: &Path) {
+    let mut known = modules(src);
+    let tests = test_modules(&known);
+    known.retain(|module, _| !tests.iter().any(|test| module.starts_with(test)));
+    let graph: BTreeMap<Module, BTreeSet<Module>> =
+        known.iter().map(|(module, file)| (module.clone(), imports(module, file, &known))).collect();
+    let private = vec!["__private".to_owned()];
+    let mut problems = Vec::new();
     for (module, targets) in &graph {
-        println!(
-            "{:>12} -> {}",
-            if module.is_empty() { "(root)" } else { module },
-            Vec::from_iter(targets.iter().cloned()).join(", ")
-        );
-    }
-    assert!(
-        through_root.is_empty(),
-        "paths through crate-root re-exports instead of home modules:\n{}",
-        through_root.join("\n")
-    );
-    let importers: Vec<&String> = graph
-        .iter()
-        .filter(|(m, targets)| !m.is_empty() && targets.contains("__private") && *m != "__private")
-        .map(|(m, _)| m)
-        .collect();
-    assert!(importers.is_empty(), "only generated-code support imports __private, not {importers:?}");
-    // The root re-exports and `__private` adapts: both may import anything.
-    // Among the other modules, a depth-first search finds any cycle.
-    let inner: BTreeMap<&str, Vec<&str>> = graph
-        .iter()
-        .filter(|(m, _)| !m.is_empty() && *m != "__private")
-        .map(|(m, targets)| (m.as_str(), targets.iter().map(String::as_str).filter(|t| *t != "__private").collect()))
-        .collect();
-    fn visit<'a>(
-        m: &'a str,
-        graph: &BTreeMap<&'a str, Vec<&'a str>>,
-        path: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) {
-        if let Some(start) = path.iter().position(|p| *p == m) {
-            panic!("an import cycle: {} -> {m}", path[start..].join(" -> "));
+        if targets.contains(&Vec::new()) {
+            problems.push(format!("{} goes through the crate root (a re-export)", name(module)));
         }
-        if !done.insert(m) {
-            return;
+        if !module.is_empty() && !module.starts_with(&private) && targets.contains(&private) {
+            problems.push(format!("{} imports __private: only generated code's layer may", name(module)));
         }
-        path.push(m);
-        for next in graph.get(m).into_iter().flatten() {
-            visit(next, graph, path, done);
-        }
-        path.pop();
     }
     let mut done = BTreeSet::new();
-    for module in inner.keys() {
-        visit(module, &inner, &mut Vec::new(), &mut done);
+    for module in graph.keys() {
+        cycles(module, &graph, &mut Vec::new(), &mut done, &mut problems);
     }
+    print(&graph);
+    assert!(problems.is_empty(), "imports that do not point one way:\n{}", problems.join("\n"));
+}
+
+/// A depth-first walk from `module`, every cycle it closes added to `problems`.
+fn cycles<'a>(
+    module: &'a Module,
+    graph: &'a BTreeMap<Module, BTreeSet<Module>>,
+    path: &mut Vec<&'a Module>,
+    done: &mut BTreeSet<&'a Module>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(start) = path.iter().position(|m| *m == module) {
+        let cycle: Vec<String> = path[start..].iter().chain([&module]).map(|m| name(m)).collect();
+        problems.push(format!("an import cycle: {}", cycle.join(" -> ")));
+        return;
+    }
+    if !done.insert(module) {
+        return;
+    }
+    path.push(module);
+    for next in graph.get(module).into_iter().flatten() {
+        cycles(next, graph, path, done, problems);
+    }
+    path.pop();
+}
+
+fn print(graph: &BTreeMap<Module, BTreeSet<Module>>) {
+    for (module, targets) in graph {
+        let targets: Vec<String> = targets.iter().map(name).collect();
+        println!("{:>24} -> {}", name(module), targets.join(", "));
+    }
+}
+
+#[test]
+fn the_runtime_imports_point_one_way() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+}
+
+#[test]
+fn the_macro_imports_point_one_way() {
+    check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../remotipy-macros/src"));
 }

@@ -5,8 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::Ctx;
-use super::client::{Flavor, build_target, constructors, forward};
+use super::client::{build_target, constructors, forward};
+use super::context::Ctx;
+use super::flavor::Flavor;
 
 /// The struct (public, documented) and its impls (inside the private const).
 pub fn generate(cx: &Ctx) -> (TokenStream, TokenStream) {

@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{Ctx, params_ident, spec_ident, stream};
+use super::context::{Ctx, params_ident, spec_ident};
+use super::flavor::Flavor;
+use super::stream;
 use crate::model::{Method, Output};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -131,25 +133,6 @@ pub fn build_target(cx: &Ctx, ident: &syn::Ident, build: TokenStream) -> TokenSt
             ) -> ::core::result::Result<Self, #krate::client::BuildError> {
                 ::core::result::Result::Ok(Self { client: #build(builder)? })
             }
-        }
-    }
-}
-
-/// How a generated method hands its call to the runtime.
-#[derive(Clone, Copy)]
-pub enum Flavor {
-    Async,
-    Batch,
-    Blocking,
-}
-
-impl Flavor {
-    /// The runtime module (under `__private`) this flavor calls into.
-    fn module(self) -> TokenStream {
-        match self {
-            Flavor::Async => quote!(client),
-            Flavor::Batch => quote!(batch),
-            Flavor::Blocking => quote!(blocking),
         }
     }
 }

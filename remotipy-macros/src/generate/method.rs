@@ -8,7 +8,7 @@ use quote::{quote, quote_spanned};
 use syn::LitStr;
 use syn::spanned::Spanned;
 
-use super::{Ctx, params_ident, spec_ident};
+use super::context::{Ctx, params_ident, spec_ident};
 use crate::model::{Method, Output};
 
 pub fn spec(cx: &Ctx, m: &Method) -> TokenStream {

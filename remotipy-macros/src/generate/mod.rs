@@ -12,21 +12,25 @@
 //! method specs, at the type's first occurrence in the trait. A type that
 //! lacks them is one error there, not one per use of the client or server.
 
+mod app_error;
 mod batch;
 mod blocking;
 mod client;
+mod context;
+mod flavor;
 mod method;
 mod openrpc;
 mod server;
+mod spans;
 mod stream;
 mod trait_def;
 mod types;
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
-use syn::{Ident, Path, Visibility};
+use proc_macro2::TokenStream;
+use quote::quote;
 
-use crate::model::{Method, RemoteTrait};
+use crate::model::RemoteTrait;
+use context::Ctx;
 
 pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
     let trait_def = trait_def::rewrite(&remote.item, &remote.krate);
@@ -78,115 +82,4 @@ pub fn remote_trait(remote: &RemoteTrait) -> TokenStream {
             }
         };
     }
-}
-
-/// What every generator needs, built once.
-pub struct Ctx<'a> {
-    pub remote: &'a RemoteTrait,
-    /// The remotipy crate (`::remotipy`, or the trait's `crate = ..`).
-    pub krate: &'a Path,
-    /// Its private re-exports, which generated code reaches through.
-    pub private: TokenStream,
-    /// The trait's visibility, given to everything generated for callers.
-    pub vis: &'a Visibility,
-    pub trait_ident: &'a Ident,
-    /// The marker of each wire and error type.
-    pub markers: types::Markers,
-}
-
-impl<'a> Ctx<'a> {
-    fn new(remote: &'a RemoteTrait) -> Self {
-        let krate = &remote.krate;
-        Ctx {
-            remote,
-            krate,
-            private: quote!(#krate::__private),
-            vis: &remote.item.vis,
-            trait_ident: &remote.item.ident,
-            markers: types::Markers::new(remote),
-        }
-    }
-
-    /// The private re-exports, spanned at `span`: a call through them that
-    /// fails a bound is reported there (a path is reported at its first
-    /// token).
-    pub fn private_at(&self, span: Span) -> TokenStream {
-        respan(self.private.clone(), span)
-    }
-
-    pub fn client_ident(&self) -> Ident {
-        format_ident!("{}Client", self.trait_ident)
-    }
-
-    pub fn batch_ident(&self) -> Ident {
-        format_ident!("{}Batch", self.trait_ident)
-    }
-
-    pub fn blocking_ident(&self) -> Ident {
-        format_ident!("{}BlockingClient", self.trait_ident)
-    }
-
-    pub fn server_ident(&self) -> Ident {
-        format_ident!("{}Server", self.trait_ident)
-    }
-
-    /// The runtime's macro that emits its input only where remotipy's
-    /// feature condition `name` holds (`client`, `server`, `both`,
-    /// `blocking`, `openrpc`).
-    pub fn gate(&self, name: &str) -> TokenStream {
-        let krate = self.krate;
-        let gate = format_ident!("__remotipy_if_{name}");
-        quote!(#krate::#gate)
-    }
-
-    /// A generated type `ident` whose feature is off: an alias of the
-    /// runtime's `off` marker, which fails with a message saying which
-    /// feature to turn on wherever `ident` is used.
-    pub fn feature_off(&self, ident: &Ident, off: &str) -> TokenStream {
-        let (private, vis) = (&self.private, self.vis);
-        let off = format_ident!("{off}");
-        quote! {
-            #[doc(hidden)]
-            #[allow(dead_code)]
-            #vis type #ident = #private::#off<()>;
-        }
-    }
-
-    /// The lints generated impls never raise in the user's crate.
-    pub fn allow_lints(&self) -> TokenStream {
-        quote! {
-            #[allow(
-                unused_qualifications,
-                deprecated,
-                clippy::all,
-                clippy::pedantic,
-                clippy::nursery,
-            )]
-        }
-    }
-}
-
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut token| {
-            if let proc_macro2::TokenTree::Group(group) = &token {
-                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
-                token = inner.into();
-            }
-            token.set_span(span);
-            token
-        })
-        .collect()
-}
-
-/// The struct holding a method's arguments (the wire shape of `params`).
-pub fn params_ident(method: &Method) -> Ident {
-    format_ident!("__RemotipyParams_{}", method.ident)
-}
-
-/// The type describing a method to the runtime.
-pub fn spec_ident(method: &Method) -> Ident {
-    format_ident!("__RemotipyMethod_{}", method.ident)
 }

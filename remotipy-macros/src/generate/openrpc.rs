@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::model::Output;
 
 pub fn describe(cx: &Ctx) -> TokenStream {

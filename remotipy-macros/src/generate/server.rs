@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Ctx, openrpc, spec_ident, stream};
+use super::app_error::app_error_reply;
+use super::context::{Ctx, spec_ident};
+use super::{openrpc, stream};
 use crate::model::{Method, Output};
 
 /// The struct (public, documented) and its impls (inside the private const).
@@ -134,19 +136,6 @@ fn service_impl(cx: &Ctx) -> TokenStream {
             #describe
         }
     }
-}
-
-/// The reply of application error `error` (an expression of type `&E`) of
-/// method `spec`: through the error type's `ErrorCode` impl if it has one
-/// (autoref specialization), else with the default code.
-pub fn app_error_reply(cx: &Ctx, spec: &syn::Ident, error: TokenStream) -> TokenStream {
-    let private = &cx.private;
-    quote! {{
-        // Both in scope; the error type's `ErrorCode` impl, if any, wins.
-        #[allow(unused_imports)]
-        use #private::{ViaDefault as _, ViaErrorCode as _};
-        (&&#private::AppError::<#spec>(#error)).reply()
-    }}
 }
 
 /// Decodes the params (failing fast, before any boxing), then runs the call

@@ -4,9 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::client::Flavor;
-use super::server::app_error_reply;
-use super::{Ctx, spec_ident};
+use super::app_error::app_error_reply;
+use super::context::{Ctx, spec_ident};
+use super::flavor::Flavor;
 use crate::model::{Method, Output};
 
 /// What a streaming method's generated client method returns on success,

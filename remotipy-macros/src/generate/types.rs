@@ -68,7 +68,7 @@ impl Markers {
     /// occurrence: identical reports at one place are shown once.
     pub fn define(&self, private: &TokenStream) -> TokenStream {
         let defs = self.defs.iter().map(|(ident, ty, cfgs, error)| {
-            let ty = super::respan(ty.to_token_stream(), self.first_span(ty));
+            let ty = super::spans::respan(ty.to_token_stream(), self.first_span(ty));
             let trait_ = if *error { quote!(ErrorType) } else { quote!(WireType) };
             quote! {
                 #(#cfgs)*

@@ -4,8 +4,9 @@
 
 /// `<Trait>Client`'s methods.
 pub mod client {
+    use crate::client::response::decode_app;
     use crate::client::stream::Items;
-    use crate::client::{BuildError, Client, ClientBuilder, decode_app};
+    use crate::client::{BuildError, Client, ClientBuilder};
     use crate::error::Error;
     use crate::method::{Decode, ErrOf, Fallible, OkOf, RemoteMethod};
 
@@ -49,7 +50,7 @@ pub mod client {
 /// `<Trait>Batch`'s methods.
 pub mod batch {
     use crate::client::batch::{Batch, Pending};
-    use crate::client::decode_app;
+    use crate::client::response::decode_app;
     use crate::method::{ErrOf, Fallible, OkOf, RemoteMethod};
 
     /// Adds a call of `M`, declared `-> T`.

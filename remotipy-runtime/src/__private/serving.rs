@@ -215,7 +215,7 @@ pub mod stream {
         Fut: Future<Output = ()> + Send + 'static,
     {
         // Its items carry no ids: a caller asking to resume is refused (`-32093`).
-        if let Err(refused) = crate::server::stream::refuse_resume(M::NAME) {
+        if let Err(refused) = crate::server::resume::refuse_resume(M::NAME) {
             return Reply::error(refused);
         }
         match start(method).await {
@@ -233,7 +233,7 @@ pub mod stream {
         F: FnOnce(Sink<Tracked<OkOf<M>, M::Id>>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        if let Err(refused) = crate::server::stream::resume_point::<M::Id>(M::NAME) {
+        if let Err(refused) = crate::server::resume::resume_point::<M::Id>(M::NAME) {
             return Reply::error(refused);
         }
         match start(method).await {

@@ -5,17 +5,19 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::endpoints::Lease;
-use super::retry::{AttemptsFailed, retry_after, unavailable};
-use super::{Client, Place, Retry, transport_error};
+use super::retry::{AttemptsFailed, Retry, retry_after, unavailable};
+use super::untyped::{Client, Place};
+use crate::body::BodyError;
 use crate::codec::Codec;
 use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
 use crate::future::BoxFuture;
 use crate::rt::Instant;
-use crate::transport::{NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse};
+use crate::transport::{NotSent, ResponseTooLarge, StreamingResponse, Transport, TransportRequest, TransportResponse};
 
 /// One call, as its attempts send it.
 pub(crate) struct Attempt {
@@ -118,13 +120,27 @@ impl Client {
         self.attempts::<Whole, E>(attempt, self.deadline()).await
     }
 
-    /// The call's deadline: this clone's timeout from now, or the deadline
-    /// of the call this one is made for (a handler calling another
-    /// service), whichever ends first.
-    pub(crate) fn deadline(&self) -> Option<Deadline> {
-        let now = Instant::now();
-        let own = self.timeout.and_then(|after| Deadline::after(now, after));
-        Deadline::earliest(own, crate::deadline::inherited(), now)
+    /// A streamed answer read whole, within the limit and the deadline.
+    pub(crate) async fn read_whole<E>(
+        &self,
+        method: &'static str,
+        response: StreamingResponse,
+        deadline: Option<Deadline>,
+    ) -> Result<TransportResponse, Error<E>> {
+        let limit = self.state.max_response_size;
+        let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
+        let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
+        let body = match deadline {
+            Some(deadline) => crate::rt::timeout_at(deadline.at, read)
+                .await
+                .map_err(|_| Error::Timeout { method, after: deadline.after })?,
+            None => read.await,
+        };
+        let body = body.map_err(|e| match e {
+            BodyError::TooLarge(_) => transport_error(method, Box::new(ResponseTooLarge { limit })),
+            BodyError::Read(source) => transport_error(method, source),
+        })?;
+        Ok(TransportResponse::new(response.status, response.headers, body))
     }
 
     /// Sends `attempt` until it succeeds, fails for good, or `deadline`
@@ -314,5 +330,13 @@ fn exhausted<E>(error: Error<E>, attempts: u32, endpoints: usize) -> Error<E> {
             Error::Transport { method, source: Box::new(AttemptsFailed { attempts, endpoints, last: source }) }
         }
         other => other,
+    }
+}
+
+/// A transport failure; an oversized body is a decoding failure.
+pub(crate) fn transport_error<E>(method: &'static str, source: BoxError) -> Error<E> {
+    match source.downcast_ref::<ResponseTooLarge>() {
+        Some(too_large) => Error::Decode { method, detail: too_large.to_string() },
+        None => Error::Transport { method, source },
     }
 }

@@ -23,18 +23,18 @@
 //! spec says a server answers a batch it cannot take) gets it again in
 //! halves, down to single calls, which fail as they would alone.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::Client;
 use super::attempts::{Attempt, Whole};
 use super::batch::BATCH;
+use super::batch_queue::{AutoBatch, Delivery, Entry, Failure};
 use super::response::{ById, ErrorOnly};
+use super::untyped::Client;
 use crate::codec::Codec;
 use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
@@ -46,67 +46,6 @@ use crate::transport::TransportResponse;
 /// half the calls per second of unbatched calls).
 const GO_ALONE_BELOW: usize = 4;
 
-/// The default limits of one batch: a remotipy server's (its
-/// `DEFAULT_MAX_BATCH_LEN` and `DEFAULT_BODY_LIMIT`, which a test checks),
-/// so that its batches are never refused as too large.
-pub(crate) const DEFAULT_MAX_CALLS: usize = 1024;
-pub(crate) const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
-
-/// The client's batcher: its settings and the calls waiting to go.
-pub(crate) struct AutoBatch {
-    window: Duration,
-    max_calls: usize,
-    max_bytes: usize,
-    /// The builder's headers: what a batch of calls without headers of
-    /// their own sends, whichever clone led it.
-    defaults: HeaderMap,
-    queue: Mutex<Queue>,
-    /// Calls submitted and not yet answered (or given up).
-    in_flight: AtomicUsize,
-}
-
-#[derive(Default)]
-struct Queue {
-    waiting: Vec<Entry>,
-    /// A leader is waiting out the window: later calls just queue.
-    led: bool,
-}
-
-/// One call waiting for its batch.
-struct Entry {
-    method: &'static str,
-    /// The encoded request object (a notification has no id).
-    body: Vec<u8>,
-    id: Option<u64>,
-    idempotent: bool,
-    /// The caller's headers, when they are not the client's defaults.
-    headers: Option<HeaderMap>,
-    deadline: Option<Deadline>,
-    reply: oneshot::Sender<Delivery>,
-}
-
-/// What a caller is handed: the answer to its call as if it had been sent
-/// alone (its own response object, or the whole answer when the batch was
-/// answered as a whole), or the failure of the exchange.
-type Delivery = Result<TransportResponse, Failure>;
-
-/// A failed exchange, shared by every call in it.
-#[derive(Clone)]
-enum Failure {
-    Transport(Arc<BoxError>),
-    Timeout(Duration),
-    Decode(String),
-}
-
-/// How automatic batching is set up (`ClientBuilder::auto_batch` and the
-/// limits beside it).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Settings {
-    pub window: Duration,
-    pub max_calls: usize,
-    pub max_bytes: usize,
-}
-
 /// A call being answered: counted in flight until dropped.
 struct Counted<'a>(&'a AtomicUsize);
 
@@ -117,17 +56,6 @@ impl Drop for Counted<'_> {
 }
 
 impl AutoBatch {
-    pub fn new(settings: Settings, defaults: HeaderMap) -> Self {
-        AutoBatch {
-            window: settings.window,
-            max_calls: settings.max_calls.max(1),
-            max_bytes: settings.max_bytes,
-            defaults,
-            queue: Mutex::new(Queue::default()),
-            in_flight: AtomicUsize::new(0),
-        }
-    }
-
     /// Sends the call `body` (a request object; `id` is `None` for a
     /// notification) with whatever else is waiting, and returns its answer.
     pub async fn submit<E>(
@@ -389,7 +317,7 @@ impl std::error::Error for SharedCause {
 mod tests {
     #[test]
     fn the_default_limits_are_a_remotipy_servers() {
-        assert_eq!(super::DEFAULT_MAX_CALLS, crate::server::DEFAULT_MAX_BATCH_LEN);
-        assert_eq!(super::DEFAULT_MAX_BYTES, crate::server::DEFAULT_BODY_LIMIT);
+        assert_eq!(super::super::batch_queue::DEFAULT_MAX_CALLS, crate::server::DEFAULT_MAX_BATCH_LEN);
+        assert_eq!(super::super::batch_queue::DEFAULT_MAX_BYTES, crate::server::DEFAULT_BODY_LIMIT);
     }
 }

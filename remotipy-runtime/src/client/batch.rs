@@ -43,8 +43,8 @@ use bytes::Bytes;
 use http::StatusCode;
 use serde::Serialize;
 
-use super::response::{self, ById};
-use super::{Client, status_error};
+use super::response::{self, ById, status_error};
+use super::untyped::Client;
 use crate::codec::Codec;
 use crate::error::{BoxError, Error};
 use crate::method::Wire;
@@ -99,6 +99,13 @@ pub struct Replies {
 }
 
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
+
+impl Client {
+    /// Starts a batch: calls added to it go out together in one request.
+    pub fn batch(&self) -> Batch {
+        Batch::new(self.clone())
+    }
+}
 
 impl Batch {
     pub(crate) fn new(client: Client) -> Self {

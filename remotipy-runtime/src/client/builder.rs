@@ -7,58 +7,17 @@ use std::time::Duration;
 use http::HeaderMap;
 use reqwest::Url;
 
+use super::batch_queue;
+use super::build_error::BuildError;
 use super::options::{append, parse_header};
-use super::{Client, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_TIMEOUT, Retry, Settings};
+use super::retry::Retry;
+use super::untyped::{
+    Client, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT, Settings,
+};
 use crate::codec::Codec;
 #[cfg(feature = "server")]
 use crate::transport::InProcess;
 use crate::transport::{DEFAULT_MAX_RESPONSE_SIZE, ReqwestTransport, Transport};
-
-/// Why a client (or per-call options) could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The endpoint is not an absolute `http://` or `https://` URL.
-    #[error("invalid endpoint URL {url:?}: {reason}")]
-    Url {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// An `https://` endpoint, but remotipy was built without TLS.
-    #[error(
-        "endpoint {url:?} is https, but remotipy was built without TLS: enable its `rustls` feature \
-         (or give `ClientBuilder::reqwest_client` a reqwest client with TLS)"
-    )]
-    TlsNotEnabled {
-        /// The URL as given.
-        url: String,
-    },
-    /// A header has an invalid name or value.
-    #[error("invalid header {name:?}: {reason}")]
-    Header {
-        /// The header name as given.
-        name: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// Several endpoints were given to a client that does not send over the
-    /// network (in-process, or a transport of your own).
-    #[error("several endpoints need a network transport (reqwest or hyper), not {transport}")]
-    EndpointsNeedNetwork {
-        /// The transport given.
-        transport: String,
-    },
-    /// reqwest could not build its client (e.g. its TLS backend failed to
-    /// initialise).
-    #[error("cannot build the HTTP client")]
-    Http(#[source] reqwest::Error),
-    /// The blocking client could not start its runtime thread.
-    #[cfg(feature = "blocking")]
-    #[error("cannot start the blocking client's runtime")]
-    Runtime(#[source] std::io::Error),
-}
 
 /// What a [`ClientBuilder`] builds: [`Client`], every generated
 /// `<Trait>Client`, and with the `blocking` feature the blocking clients.
@@ -128,7 +87,7 @@ impl<C> ClientBuilder<C> {
             other_urls: Vec::new(),
             headers: HeaderMap::new(),
             timeout: Some(DEFAULT_TIMEOUT),
-            stream_idle: Some(super::DEFAULT_STREAM_IDLE_TIMEOUT),
+            stream_idle: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
             transport: TransportChoice::Reqwest(None),
             codec: Codec::Json,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
@@ -136,7 +95,7 @@ impl<C> ClientBuilder<C> {
             max_in_flight: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
             http2: false,
             auto_batch: None,
-            auto_batch_limits: (super::auto_batch::DEFAULT_MAX_CALLS, super::auto_batch::DEFAULT_MAX_BYTES),
+            auto_batch_limits: (batch_queue::DEFAULT_MAX_CALLS, batch_queue::DEFAULT_MAX_BYTES),
             error: None,
             built: PhantomData,
         }
@@ -166,7 +125,7 @@ impl<C> ClientBuilder<C> {
 
     /// At most `calls` calls in flight to one endpoint, and so at most that
     /// many connections to it over HTTP/1.1 (default
-    /// [`DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT`](super::DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT),
+    /// [`DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT`],
     /// 128); calls beyond it wait for a free one, within their timeout.
     pub fn max_connections_per_endpoint(mut self, calls: usize) -> Self {
         self.max_in_flight = calls.max(1);
@@ -339,13 +298,34 @@ impl<C> ClientBuilder<C> {
             max_response_size: self.max_response_size,
             retry: self.retry,
             max_in_flight: self.max_in_flight,
-            auto_batch: self.auto_batch.map(|window| super::auto_batch::Settings {
+            auto_batch: self.auto_batch.map(|window| batch_queue::Settings {
                 window,
                 max_calls: self.auto_batch_limits.0,
                 max_bytes: self.auto_batch_limits.1,
             }),
         };
         Ok(Client::from_parts(transports, settings))
+    }
+}
+
+impl Client {
+    /// A client for the endpoint at `url`, with default settings.
+    pub fn new(url: impl Into<String>) -> Result<Self, BuildError> {
+        Self::builder(url).build()
+    }
+
+    /// Configures a client for the endpoint at `url`.
+    pub fn builder(url: impl Into<String>) -> ClientBuilder<Client> {
+        ClientBuilder::new(url)
+    }
+
+    /// A client calling `target` in this process (no socket): a
+    /// [`Server`](crate::Server), or an axum `Router` (its layers included);
+    /// same encoding, dispatch and decoding as over HTTP. With the `server`
+    /// feature (on by default) beside `client`.
+    #[cfg(feature = "server")]
+    pub fn in_process(target: impl Into<InProcess>) -> Self {
+        ClientBuilder::in_process(target).build().expect("an in-process client has nothing to fail on")
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use super::BuildError;
+use super::build_error::BuildError;
 
 /// Headers and a timeout for some calls only: `client.with_options(options)?`
 /// gives a clone of the client whose calls use them.

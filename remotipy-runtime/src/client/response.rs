@@ -7,9 +7,9 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, Visitor};
 
 use http::StatusCode;
 
-use super::status_error;
 use crate::codec::Codec;
 use crate::error::Error;
+use crate::method::{Decode, ErrOf, Fallible};
 use crate::protocol::ErrorObject;
 
 /// A response object, its result read as `R`. `"result": null` is a result
@@ -250,6 +250,21 @@ mod tests {
         let error = read(&trailing).unwrap_err();
         assert!(error.to_string().contains("2 bytes after the MessagePack value"), "{error}");
     }
+}
+
+pub(crate) fn status_error<E>(method: &'static str, status: StatusCode, body: &[u8]) -> Error<E> {
+    let body = String::from_utf8_lossy(body).chars().take(200).collect();
+    Error::Status { method, status, body }
+}
+
+/// Reads an application error's `data.value` as `M::Err`: code `-32000`, or
+/// any code an `ErrorCode` impl chose, as long as `data` names a type.
+pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<ErrOf<M>> {
+    let data = error.data.as_ref()?;
+    if error.code != crate::protocol::code::APP_ERROR && data.get("type").is_none() {
+        return None;
+    }
+    <<ErrOf<M> as Decode>::De as serde::Deserialize>::deserialize(data.get("value")?).ok().map(Decode::from_de)
 }
 
 #[cfg(test)]

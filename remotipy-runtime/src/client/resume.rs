@@ -16,9 +16,8 @@ use http::HeaderValue;
 
 use super::attempts::{Attempt, Streamed};
 use super::retry::unavailable;
-use super::sse::Parser;
-use super::stream::{State, is_event_stream};
-use super::{Client, Place};
+use super::sse::{Parser, is_event_stream};
+use super::untyped::{Client, Place};
 use crate::codec::Codec;
 use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
@@ -154,13 +153,15 @@ impl Resume {
         Poll::Ready(done)
     }
 
+    /// The client it reconnects with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// A reconnect answered with one response: a 502, 503 or 504 is one
-    /// more failure to reconnect after (`Ok`, why); anything else ends the
-    /// stream with what it says.
-    pub fn answered<E>(&self, answer: &TransportResponse, state: &State<E>) -> Result<BoxError, Error<E>> {
-        if unavailable(answer.status) {
-            return Ok(format!("the reconnect was answered {}", answer.status).into());
-        }
-        Err(state.answered(&self.client, answer))
+    /// more failure to reconnect after (why); anything else (`None`) ends
+    /// the stream with what it says.
+    pub fn unavailable(&self, answer: &TransportResponse) -> Option<BoxError> {
+        unavailable(answer.status).then(|| format!("the reconnect was answered {}", answer.status).into())
     }
 }

@@ -13,6 +13,10 @@
 use std::ops::Range;
 
 use bytes::{Buf, Bytes, BytesMut};
+use http::StatusCode;
+use http::header::CONTENT_TYPE;
+
+use crate::transport::StreamingResponse;
 
 pub(crate) struct Parser {
     buf: BytesMut,
@@ -200,6 +204,12 @@ fn field(line: &[u8]) -> (&[u8], Range<usize>) {
         }
         None => (line, line.len()..line.len()),
     }
+}
+
+/// Whether an answer is the event stream asked for.
+pub(crate) fn is_event_stream(response: &StreamingResponse) -> bool {
+    let events = response.headers.get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    response.status == StatusCode::OK && events
 }
 
 #[cfg(test)]

@@ -12,22 +12,21 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
 use http::StatusCode;
-use http::header::CONTENT_TYPE;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::attempts::{Attempt, Streamed};
+use super::response;
 use super::resume::{Broke, Reconnected, Resume};
-use super::sse::Parser;
-use super::{Client, Place};
-use crate::body::BodyError;
+use super::sse::{Parser, is_event_stream};
+use super::untyped::{Client, Place};
 use crate::codec::Codec;
 use crate::deadline::Deadline;
 use crate::error::{BoxError, Error};
 use crate::method::Wire;
 use crate::protocol::{ErrorObject, code};
 use crate::rt::{Instant, Sleep};
-use crate::transport::{BodyStream, ResponseTooLarge, StreamingResponse, TransportResponse};
+use crate::transport::{BodyStream, TransportResponse};
 
 /// The items of a streaming call, as they arrive: each `Ok(item)`, or the
 /// error that ended the stream (the server's, a broken connection, a
@@ -65,7 +64,7 @@ struct Events<E> {
 }
 
 /// What the events have told so far, and the timer.
-pub(super) struct State<E> {
+struct State<E> {
     method: &'static str,
     id: u64,
     decode_app: fn(&ErrorObject) -> Option<E>,
@@ -116,35 +115,6 @@ impl Client {
         let items = self.decode_answer::<Vec<Box<RawValue>>, E>(Codec::Json, method, id, &whole, decode_app)?;
         Ok(Items { inner: Inner::Collected(items.into_iter(), method), reconnected: 0, item: PhantomData })
     }
-
-    /// A streamed answer read whole, within the limit and the deadline.
-    pub(super) async fn read_whole<E>(
-        &self,
-        method: &'static str,
-        response: StreamingResponse,
-        deadline: Option<Deadline>,
-    ) -> Result<TransportResponse, Error<E>> {
-        let limit = self.state.max_response_size;
-        let frames = response.body.map(|chunk| chunk.map(http_body::Frame::data));
-        let read = crate::body::read_limited(&response.headers, http_body_util::StreamBody::new(frames), limit);
-        let body = match deadline {
-            Some(deadline) => crate::rt::timeout_at(deadline.at, read)
-                .await
-                .map_err(|_| Error::Timeout { method, after: deadline.after })?,
-            None => read.await,
-        };
-        let body = body.map_err(|e| match e {
-            BodyError::TooLarge(_) => super::transport_error(method, Box::new(ResponseTooLarge { limit })),
-            BodyError::Read(source) => super::transport_error(method, source),
-        })?;
-        Ok(TransportResponse::new(response.status, response.headers, body))
-    }
-}
-
-/// Whether an answer is the event stream asked for.
-pub(super) fn is_event_stream(response: &StreamingResponse) -> bool {
-    let events = response.headers.get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-    response.status == StatusCode::OK && events
 }
 
 impl<T, E> Items<T, E> {
@@ -207,9 +177,9 @@ impl<E> Events<E> {
                         self.state.reconnected(resume.deadline());
                         continue;
                     }
-                    Poll::Ready(Ok(Reconnected::Answer(answer))) => match resume.answered(&answer, &self.state) {
-                        Ok(unavailable) => unavailable,
-                        Err(end) => return Poll::Ready(Step::End(Some(end))),
+                    Poll::Ready(Ok(Reconnected::Answer(answer))) => match resume.unavailable(&answer) {
+                        Some(why) => why,
+                        None => return Poll::Ready(Step::End(Some(self.state.answered(resume.client(), &answer)))),
                     },
                     Poll::Ready(Err(failed)) => Box::new(failed),
                 };
@@ -382,14 +352,8 @@ impl<E> State<E> {
         struct Done {
             items: u64,
         }
-        let decoded = super::response::decode::<Done, E>(
-            Codec::Json,
-            self.method,
-            self.id,
-            StatusCode::OK,
-            data,
-            self.decode_app,
-        );
+        let decoded =
+            response::decode::<Done, E>(Codec::Json, self.method, self.id, StatusCode::OK, data, self.decode_app);
         match decoded {
             Ok(Done { items }) if items == self.on_connection => None,
             Ok(Done { items }) => Some(Error::Decode {
@@ -410,7 +374,7 @@ impl<E> State<E> {
 
     /// What a reconnect answered with one response (not events) says: the
     /// error it is, most likely.
-    pub(super) fn answered(&self, client: &Client, answer: &TransportResponse) -> Error<E> {
+    fn answered(&self, client: &Client, answer: &TransportResponse) -> Error<E> {
         let decoded = client.decode_answer::<serde::de::IgnoredAny, E>(
             Codec::Json,
             self.method,

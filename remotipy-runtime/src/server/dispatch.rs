@@ -122,7 +122,7 @@ async fn answer(
     let id = request.id.map(|id| tracing::field::display(envelope::IdText(codec, id)));
     let span = tracing::info_span!("rpc", method = &*request.method, id);
     #[cfg(feature = "otel")]
-    if let Some(context) = crate::server::Context::current() {
+    if let Some(context) = super::context::Context::current() {
         crate::trace::continue_from(&span, context.headers());
     }
     let call = Call::new(&request.method, request.params);

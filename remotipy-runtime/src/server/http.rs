@@ -12,8 +12,9 @@ use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::BodyExt;
 
+use super::context::Context;
 use super::dispatch::{self, Answer};
-use super::{Context, Server, stream};
+use super::{Server, stream};
 use crate::body::{BodyError, read_limited};
 use crate::codec::Codec;
 

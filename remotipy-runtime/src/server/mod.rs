@@ -4,11 +4,14 @@
 //! at the crate root; this module holds what their signatures mention.
 
 mod context;
+#[cfg(feature = "openrpc")]
+mod discover;
 mod dispatch;
 mod envelope;
 mod http;
 #[cfg(feature = "openrpc")]
 pub(crate) mod openrpc;
+pub(crate) mod resume;
 pub(crate) mod service;
 pub(crate) mod stream;
 
@@ -86,7 +89,7 @@ struct Inner {
     /// Cancelled by [`Server::shutdown`]: open streams end.
     shutdown: tokio_util::sync::CancellationToken,
     #[cfg(feature = "openrpc")]
-    openrpc: openrpc::Document,
+    openrpc: discover::Document,
 }
 
 /// The dispatcher's limits and disclosure rules.
@@ -289,7 +292,7 @@ impl ServerBuilder {
             options: self.options,
             shutdown: tokio_util::sync::CancellationToken::new(),
             #[cfg(feature = "openrpc")]
-            openrpc: openrpc::Document::new(self.openrpc_info),
+            openrpc: discover::Document::new(self.openrpc_info),
         };
         Ok(Server { inner: Arc::new(inner) })
     }

@@ -6,8 +6,6 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
-use super::service::RpcService;
-
 /// The method every OpenRPC server answers with its own document.
 pub const DISCOVER: &str = "rpc.discover";
 
@@ -18,7 +16,7 @@ pub const OPENRPC_VERSION: &str = "1.3.2";
 const SCHEMAS: &str = "/components/schemas";
 
 /// Collects the methods of the services of one server: what a service's
-/// [`RpcService::describe`] is given. Generated services describe each of
+/// [`RpcService::describe`](super::service::RpcService::describe) is given. Generated services describe each of
 /// their methods in it.
 pub struct Describer {
     generator: SchemaGenerator,
@@ -28,7 +26,7 @@ pub struct Describer {
 }
 
 impl Describer {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let settings = SchemaSettings::draft07().with(|s| {
             s.definitions_path = SCHEMAS.into();
             s.meta_schema = None;
@@ -154,54 +152,28 @@ fn samples(schema: &Value, definitions: &Map<String, Value>, depth: usize) -> Ve
     vec![value]
 }
 
-/// The document `rpc.discover` answers, built on first use.
-pub(crate) struct Document {
-    info: Option<(String, String)>,
-    document: std::sync::OnceLock<Value>,
-}
-
-impl Document {
-    pub fn new(info: Option<(String, String)>) -> Self {
-        Document { info, document: Default::default() }
-    }
-
-    /// The document of `services`; its title defaults to their trait names.
-    pub fn get(&self, services: &[Box<dyn RpcService>]) -> &Value {
-        self.document.get_or_init(|| {
-            let default_title = || {
-                let mut traits: Vec<_> = services.iter().flat_map(|s| s.methods()).map(|m| m.trait_name).collect();
-                traits.dedup();
-                (traits.join(", "), "0.0.0".to_owned())
-            };
-            let (title, version) = self.info.clone().unwrap_or_else(default_title);
-            document(services, &title, &version)
+impl Describer {
+    /// The OpenRPC document of the methods described, with `rpc.discover`
+    /// itself, titled `title`, version `version`.
+    pub(crate) fn finish(mut self, title: &str, version: &str) -> Value {
+        let discover = json!({
+            "name": DISCOVER,
+            "summary": "This document: the OpenRPC description of every method of this endpoint.",
+            "params": [],
+            "result": {
+                "name": "OpenRPC Schema",
+                "schema": { "$ref": "https://raw.githubusercontent.com/open-rpc/meta-schema/master/schema.json" }
+            },
+        });
+        self.methods.push(discover);
+        let schemas = self.generator.take_definitions(true);
+        json!({
+            "openrpc": OPENRPC_VERSION,
+            "info": { "title": title, "version": version },
+            "methods": self.methods,
+            "components": { "schemas": schemas },
         })
     }
-}
-
-/// The OpenRPC document of `services`.
-fn document(services: &[Box<dyn RpcService>], title: &str, version: &str) -> Value {
-    let mut describer = Describer::new();
-    for service in services {
-        service.describe(&mut describer);
-    }
-    let discover = json!({
-        "name": DISCOVER,
-        "summary": "This document: the OpenRPC description of every method of this endpoint.",
-        "params": [],
-        "result": {
-            "name": "OpenRPC Schema",
-            "schema": { "$ref": "https://raw.githubusercontent.com/open-rpc/meta-schema/master/schema.json" }
-        },
-    });
-    describer.methods.push(discover);
-    let schemas = describer.generator.take_definitions(true);
-    json!({
-        "openrpc": OPENRPC_VERSION,
-        "info": { "title": title, "version": version },
-        "methods": describer.methods,
-        "components": { "schemas": schemas },
-    })
 }
 
 fn with_docs(mut object: Value, key: &str, docs: &str) -> Value {

@@ -226,7 +226,7 @@ impl<'a> Call<'a> {
         I: EventId,
         S: Stream<Item = Result<Tracked<T, I>, ErrorObject>> + Send + 'static,
     {
-        let resume = match super::stream::resume_point::<I>(self.method) {
+        let resume = match super::resume::resume_point::<I>(self.method) {
             Ok(resume) => resume,
             Err(refused) => return Reply::error(refused),
         };

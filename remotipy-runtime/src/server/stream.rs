@@ -20,11 +20,10 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::time::{Instant, Sleep};
 use tokio_util::sync::WaitForCancellationFutureOwned;
 
-use super::Context;
+use super::context::Context;
 use super::service::{Encoded, Items};
 use crate::codec::Codec;
 use crate::protocol::{ErrorObject, code};
-use crate::tracked::EventId;
 
 /// Events are written into one buffer until it holds this much, so that a
 /// fast stream goes out in few large writes rather than one per item.
@@ -57,36 +56,6 @@ pub(crate) async fn collect(
     let mut body = codec.result_prefix().to_vec();
     body.extend_from_slice(&codec.join(collected.iter().map(Encoded::item)).unwrap_or_else(|| codec.empty_array()));
     Ok(body)
-}
-
-/// Where a resumable stream's caller resumes from: the id in its
-/// `Last-Event-ID`, if it sent one; `Err` when it does not parse as `I`.
-pub(crate) fn resume_point<I: EventId>(method: &str) -> Result<Option<I>, ErrorObject> {
-    let Some(context) = Context::current() else { return Ok(None) };
-    let Some(raw) = context.last_event_id() else { return Ok(None) };
-    raw.trim().parse().map(Some).map_err(|_| {
-        ErrorObject::new(code::CANNOT_RESUME, format!("`{method}` cannot resume after `{raw}`: no item has that id"))
-    })
-}
-
-/// A stream whose items carry no ids cannot resume: a caller asking to
-/// (with `Last-Event-ID`) is told so rather than sent the stream anew.
-pub(crate) fn refuse_resume(method: &str) -> Result<(), ErrorObject> {
-    match Context::current().and_then(|context| context.last_event_id().map(str::to_owned)) {
-        None => Ok(()),
-        Some(raw) => Err(ErrorObject::new(
-            code::CANNOT_RESUME,
-            format!("`{method}` cannot resume after `{raw}`: its items carry no ids"),
-        )),
-    }
-}
-
-/// Where a handler's resumable stream resumes: the id of the last item the
-/// reconnecting caller received (its `Last-Event-ID`), to continue after
-/// it; `None` for a stream started afresh. Read inside the streaming
-/// method's implementation.
-pub fn resume_after<I: EventId>() -> Option<I> {
-    Context::current()?.last_event_id()?.trim().parse().ok()
 }
 
 /// What an event stream needs beside its items.

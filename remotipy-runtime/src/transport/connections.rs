@@ -14,7 +14,8 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper::client::conn::http2;
 use hyper_util::rt::TokioIo;
 
-use super::BoxError;
+use super::seam::NotSent;
+use crate::error::BoxError;
 
 type Sender = SendRequest<Full<Bytes>>;
 
@@ -67,7 +68,7 @@ impl Connections {
             if let Err(e) = connection.ready().await {
                 match reused {
                     true => continue, // closed while idle
-                    false => return Err(Box::new(super::NotSent(e.into()))),
+                    false => return Err(Box::new(NotSent(e.into()))),
                 }
             }
             match connection.try_send_request(request).await {
@@ -75,7 +76,7 @@ impl Connections {
                 Err(mut failed) => match failed.take_message() {
                     Some(unsent) if reused => request = unsent,
                     // hyper gave it back: it never left.
-                    Some(_) => return Err(Box::new(super::NotSent(failed.into_error().into()))),
+                    Some(_) => return Err(Box::new(NotSent(failed.into_error().into()))),
                     None => return Err(failed.into_error().into()),
                 },
             }
@@ -106,11 +107,10 @@ impl Connections {
     async fn connect(&self) -> Result<Sender, BoxError> {
         let stream = tokio::net::TcpStream::connect(&self.authority)
             .await
-            .map_err(|e| Box::new(super::NotSent(Box::new(e))) as BoxError)?;
+            .map_err(|e| Box::new(NotSent(Box::new(e))) as BoxError)?;
         stream.set_nodelay(true)?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| Box::new(super::NotSent(Box::new(e))) as BoxError)?;
+        let (sender, connection) =
+            http1::handshake(TokioIo::new(stream)).await.map_err(|e| Box::new(NotSent(Box::new(e))) as BoxError)?;
         // The connection is driven by its own task; it ends when the sender
         // is dropped or the server closes it.
         tokio::spawn(async move {
@@ -168,7 +168,7 @@ impl Http2 {
     pub async fn send(&self, mut request: Request<Full<Bytes>>) -> Result<(Response<Incoming>, OnLane), BoxError> {
         *request.uri_mut() = self.uri.clone();
         let (mut sender, place) = self.lane().await?;
-        sender.ready().await.map_err(|e| Box::new(super::NotSent(e.into())) as BoxError)?;
+        sender.ready().await.map_err(|e| Box::new(NotSent(e.into())) as BoxError)?;
         Ok((sender.send_request(request).await?, place))
     }
 
@@ -190,7 +190,7 @@ impl Http2 {
     }
 
     async fn connect(&self) -> Result<http2::SendRequest<Full<Bytes>>, BoxError> {
-        let not_sent = |e: BoxError| Box::new(super::NotSent(e)) as BoxError;
+        let not_sent = |e: BoxError| Box::new(NotSent(e)) as BoxError;
         let stream = tokio::net::TcpStream::connect(&self.authority).await.map_err(|e| not_sent(e.into()))?;
         stream.set_nodelay(true)?;
         let executor = hyper_util::rt::TokioExecutor::new();

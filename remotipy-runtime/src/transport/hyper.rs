@@ -13,9 +13,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 
 use super::connections::{Connections, Exchange, Http2};
-use super::{
-    BoxError, BoxFuture, NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
-};
+use super::seam::{NotSent, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body};
+use crate::error::BoxError;
+use crate::future::BoxFuture;
 
 /// Sends calls over hyper (feature `hyper`).
 ///

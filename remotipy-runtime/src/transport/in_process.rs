@@ -8,9 +8,9 @@ use http::{Method, Request, Uri};
 use http_body::Body as _;
 use tower_service::Service as _;
 
-use super::{
-    BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body,
-};
+use super::seam::{StreamingResponse, Transport, TransportRequest, TransportResponse, chunks, read_body};
+use crate::error::BoxError;
+use crate::future::BoxFuture;
 use crate::server::Server;
 
 /// Calls a [`Server`] or an axum [`Router`] in this process: for tests, and

@@ -5,10 +5,12 @@ use http::Method;
 use reqwest::Url;
 
 #[cfg(target_arch = "wasm32")]
-use super::BodyStream;
-use super::{BoxError, BoxFuture, StreamingResponse, Transport, TransportRequest, TransportResponse, read_body};
+use super::seam::BodyStream;
 #[cfg(not(target_arch = "wasm32"))]
-use super::{NotSent, chunks};
+use super::seam::{NotSent, chunks};
+use super::seam::{StreamingResponse, Transport, TransportRequest, TransportResponse, read_body};
+use crate::error::BoxError;
+use crate::future::BoxFuture;
 
 /// Sends calls with a [`reqwest::Client`]: HTTP/1.1, HTTPS with the
 /// `rustls` feature, proxies and pooling as reqwest does them.

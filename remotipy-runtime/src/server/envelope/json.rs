@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::error::Category;
 use serde_json::value::RawValue;
 
-use super::{Rejection, Request};
+use super::request::{Rejection, Request};
 use crate::protocol::{ErrorObject, code};
 use crate::server::service::{Params, strip_position};
 

@@ -4,23 +4,12 @@
 mod json;
 #[cfg(feature = "msgpack")]
 mod msgpack;
+mod request;
 
-use std::borrow::Cow;
+pub(crate) use request::{Rejection, Request};
 
-use super::service::Params;
 use crate::codec::Codec;
 use crate::protocol::ErrorObject;
-
-/// One request object of a call or batch, borrowed from the body.
-pub(crate) struct Request<'a> {
-    pub method: Cow<'a, str>,
-    pub params: Params<'a>,
-    /// The id as encoded (echoed back verbatim); `None` for a notification.
-    pub id: Option<&'a [u8]>,
-}
-
-/// Why a request object was refused, and its id (encoded) when that could be read.
-pub(crate) type Rejection = (ErrorObject, Option<Vec<u8>>);
 
 /// Parses and validates one request object.
 pub(crate) fn parse_request(codec: Codec, bytes: &[u8]) -> Result<Request<'_>, Rejection> {

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::{Rejection, Request};
+use super::request::{Rejection, Request};
 use crate::codec::msgpack::{
     decode_cut as decode, for_each_entry, id_is_valid, is_structured, split_value, to_json_text,
 };
