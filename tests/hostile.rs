@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::api::CalculatorClient;
+use common::api::{CalculatorClient, CalculatorServer};
 use common::raw;
 use futures_util::StreamExt;
 use proptest::prelude::*;
@@ -146,6 +146,16 @@ async fn the_longest_durations_are_settings_not_panics() {
             assert_eq!(batch.send_batch().await.unwrap().take(sum).unwrap(), 3);
         }
     }
+    // And the server's: a keep-alive of `Duration::MAX` is never sent, and
+    // the stream goes on past its first chunk.
+    let rpc = remotipy::Server::builder()
+        .service(CalculatorServer::new(common::app::Calc))
+        .stream_keep_alive(Some(Duration::MAX))
+        .build()
+        .unwrap();
+    let client = CalculatorClient::new(common::serve(rpc.into_router()).await).unwrap();
+    let ticks: Vec<u64> = client.ticks(3, 20).await.unwrap().map(Result::unwrap).collect().await;
+    assert_eq!(ticks, [1, 2, 3]);
 }
 
 /// A batch answer naming one id twice with different contents: that call
@@ -345,4 +355,295 @@ proptest! {
             }
         });
     }
+}
+
+/// A call of a batch the server stopped at its deadline (`-32092`, as a
+/// server a hop further, with less time left, answers) is that call's
+/// `Error::Timeout`, as for a call sent alone; the other calls are answered.
+#[tokio::test]
+async fn a_batched_call_stopped_at_its_deadline_is_a_timeout() {
+    let (url, _) = raw::serve(|request| {
+        let answers: Vec<String> = sums(&request.body)
+            .into_iter()
+            .map(|(id, sum)| match sum {
+                3 => {
+                    format!(r#"{{"jsonrpc":"2.0","error":{{"code":-32092,"message":"deadline exceeded"}},"id":{id}}}"#)
+                }
+                _ => format!(r#"{{"jsonrpc":"2.0","result":{sum},"id":{id}}}"#),
+            })
+            .collect();
+        json(&format!("[{}]", answers.join(",")))
+    })
+    .await;
+    for &transport in TRANSPORTS {
+        let client = over(transport, &url).timeout(Duration::from_secs(7)).build().unwrap();
+        let mut batch = client.batch();
+        let (late, fine) = (batch.add(1, 2), batch.add(2, 2));
+        let mut replies = batch.send_batch().await.unwrap();
+        match replies.take(late) {
+            Err(Error::Timeout { method: "add", after }) => assert_eq!(after, Duration::from_secs(7)),
+            other => panic!("{transport:?}: {other:?}"),
+        }
+        assert_eq!(replies.take(fine).unwrap(), 4);
+    }
+}
+
+// ---- Batch answers mangled, over a real socket ----
+
+/// What the server does with the answer to one call of a batch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fate {
+    Answered,
+    Dropped,
+    /// Answered twice, the same way.
+    Repeated,
+    /// Answered twice, once with another value.
+    Contradicted,
+    /// Answered with its id as a string.
+    StringId,
+}
+
+#[derive(Debug, Clone)]
+struct Mangling {
+    /// The fate of call `i` (the call adding `i` to 100).
+    fates: Vec<Fate>,
+    /// Answers to ids nobody asked for.
+    extra: usize,
+    /// How the answers are reordered: rotated by this much, then reversed or not.
+    rotate: usize,
+    reverse: bool,
+    /// One error object instead of the array (the batch refused whole).
+    refused: bool,
+}
+
+fn manglings() -> impl Strategy<Value = Mangling> {
+    let fate = prop_oneof![
+        4 => Just(Fate::Answered),
+        1 => Just(Fate::Dropped),
+        1 => Just(Fate::Repeated),
+        1 => Just(Fate::Contradicted),
+        1 => Just(Fate::StringId),
+    ];
+    (proptest::collection::vec(fate, 1..7), 0usize..3, 0usize..7, any::<bool>(), proptest::bool::weighted(0.1))
+        .prop_map(|(fates, extra, rotate, reverse, refused)| Mangling { fates, extra, rotate, reverse, refused })
+}
+
+impl Mangling {
+    /// The answer to a request body of `add(i, 100)` calls, one or a batch.
+    fn answer(&self, body: &[u8]) -> Vec<u8> {
+        if self.refused {
+            return json(r#"{"jsonrpc":"2.0","error":{"code":-32600,"message":"no batches here"},"id":null}"#);
+        }
+        let calls = sums(body);
+        if !body.starts_with(b"[") {
+            // One call sent alone: one answer object, or none (a repeat or
+            // a contradiction cannot be said in one object).
+            let (id, sum) = calls[0];
+            return match self.fates[(sum - 100) as usize] {
+                Fate::Answered | Fate::Repeated => json(&format!(r#"{{"jsonrpc":"2.0","result":{sum},"id":{id}}}"#)),
+                Fate::StringId => json(&format!(r#"{{"jsonrpc":"2.0","result":{sum},"id":"{id}"}}"#)),
+                Fate::Dropped | Fate::Contradicted => json("[]"),
+            };
+        }
+        let mut answers = Vec::new();
+        for &(id, sum) in &calls {
+            let ok = |sum: i64| format!(r#"{{"jsonrpc":"2.0","result":{sum},"id":{id}}}"#);
+            match self.fates[(sum - 100) as usize] {
+                Fate::Answered => answers.push(ok(sum)),
+                Fate::Dropped => {}
+                Fate::Repeated => answers.extend([ok(sum), ok(sum)]),
+                Fate::Contradicted => answers.extend([ok(sum), ok(sum + 1000)]),
+                Fate::StringId => answers.push(format!(r#"{{"jsonrpc":"2.0","result":{sum},"id":"{id}"}}"#)),
+            }
+        }
+        let top = calls.iter().map(|&(id, _)| id).max().unwrap_or(0);
+        answers.extend((1..=self.extra as u64).map(|k| format!(r#"{{"jsonrpc":"2.0","result":-1,"id":{}}}"#, top + k)));
+        if !answers.is_empty() {
+            let by = self.rotate % answers.len();
+            answers.rotate_left(by);
+        }
+        if self.reverse {
+            answers.reverse();
+        }
+        json(&format!("[{}]", answers.join(",")))
+    }
+
+    /// Whether call `i`'s caller must get its sum: it was answered, once or
+    /// the same way twice. (A string id may or may not be taken as its own.)
+    fn must_succeed(&self, i: usize) -> bool {
+        !self.refused && matches!(self.fates[i], Fate::Answered | Fate::Repeated)
+    }
+
+    fn may_succeed(&self, i: usize) -> bool {
+        self.must_succeed(i) || (!self.refused && self.fates[i] == Fate::StringId)
+    }
+
+    /// Checks call `i`'s outcome: its own sum or an error, as its fate says; never another's.
+    fn check(&self, i: usize, outcome: &Result<i64, Error>, how: &str) {
+        match outcome {
+            Ok(sum) => {
+                assert_eq!(*sum, 100 + i as i64, "{how}: call {i} got another call's answer: {self:?}");
+                assert!(self.may_succeed(i), "{how}: call {i} succeeded, fate {:?}: {self:?}", self.fates[i]);
+            }
+            Err(error) => assert!(!self.must_succeed(i), "{how}: call {i} failed ({error}): {self:?}"),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, .. ProptestConfig::default() })]
+
+    /// Batch answers out of order, with answers missing, repeated,
+    /// contradicted, extra, of the wrong id type, or refused whole, from a
+    /// real socket, to an explicit batch and to concurrent callers sharing
+    /// automatic batches: each caller gets its own answer or an error,
+    /// never another's, within its own timeout.
+    #[test]
+    fn mangled_batch_answers_go_to_their_own_callers(mangling in manglings()) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        runtime.block_on(async {
+            let server = mangling.clone();
+            let (url, _) = raw::serve(move |request| server.answer(&request.body)).await;
+            let timeout = Duration::from_millis(800);
+            let within = timeout + Duration::from_millis(700);
+            let n = mangling.fates.len();
+            for &transport in TRANSPORTS {
+                let client = over(transport, &url).timeout(timeout).build().unwrap();
+                let started = Instant::now();
+                let mut batch = client.batch();
+                let pending: Vec<_> = (0..n).map(|i| batch.add(i as i64, 100)).collect();
+                match batch.send_batch().await {
+                    Ok(mut replies) => {
+                        for (i, call) in pending.into_iter().enumerate() {
+                            mangling.check(i, &replies.take(call), &format!("{transport:?} batch"));
+                        }
+                    }
+                    Err(error) => assert!(
+                        (0..n).all(|i| !mangling.must_succeed(i)),
+                        "{transport:?}: the batch failed whole ({error}): {mangling:?}"
+                    ),
+                }
+                assert!(started.elapsed() < within, "{transport:?} batch took {:?}", started.elapsed());
+                let auto = over(transport, &url).timeout(timeout).auto_batch(Duration::from_millis(5)).build().unwrap();
+                let calls = (0..n).map(|i| {
+                    let auto = auto.clone();
+                    async move {
+                        let started = Instant::now();
+                        let outcome = auto.add(i as i64, 100).await;
+                        (outcome, started.elapsed())
+                    }
+                });
+                for (i, (outcome, took)) in futures_util::future::join_all(calls).await.into_iter().enumerate() {
+                    mangling.check(i, &outcome, &format!("{transport:?} auto-batch"));
+                    assert!(took < within, "{transport:?} auto-batched call {i} took {took:?}");
+                }
+            }
+        });
+    }
+}
+
+// ---- Event streams cut anywhere, over a real socket ----
+
+/// An event stream of `ticks(3, _)` answering request `id`: the items 1,
+/// 2, 3 (each with its `id:`), then the final response, every line ended
+/// with `eol`, with comments and `retry:` fields (extreme values too) and
+/// events without data between.
+fn ticks_events(id: u64, eol: &str, noise: bool) -> Vec<u8> {
+    let mut body = String::new();
+    let mut event = |lines: &[String]| {
+        for line in lines {
+            body.push_str(line);
+            body.push_str(eol);
+        }
+        body.push_str(eol);
+    };
+    if noise {
+        event(&[": a comment".into(), "retry: 18446744073709551615".into()]);
+        event(&["data:".into()]);
+        event(&["retry: x".into(), ": another".into()]);
+    }
+    for k in 1..=3 {
+        let item =
+            format!(r#"data: {{"jsonrpc":"2.0","method":"rpc.item","params":{{"subscription":{id},"result":{k}}}}}"#);
+        event(&[format!("id: {k}"), item]);
+        if noise && k == 2 {
+            event(&[":".into(), "data".into()]);
+        }
+    }
+    event(&[format!(r#"data: {{"jsonrpc":"2.0","result":{{"items":3}},"id":{id}}}"#)]);
+    body.into_bytes()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, .. ProptestConfig::default() })]
+
+    /// An event stream split at any bytes (each piece its own TCP segment),
+    /// with LF, CRLF or CR line ends, comments, `id:` and `retry:` fields
+    /// (at extremes), empty `data:` events: exactly its items, then its end.
+    #[test]
+    fn an_event_stream_cut_anywhere_over_a_real_socket_is_read_whole(
+        eol in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+        noise in any::<bool>(),
+        pieces in proptest::collection::vec(1usize..40, 0..30),
+    ) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        runtime.block_on(async {
+            let answer = move |request: &raw::Request| {
+                let id = raw::ids(&request.body)[0];
+                [raw::event_stream_head(), ticks_events(id, eol, noise)].concat()
+            };
+            let head = raw::event_stream_head().len();
+            let (url, _) = raw::serve_in_pieces(answer, move |_| {
+                std::iter::once(head).chain(pieces.iter().copied()).collect()
+            })
+            .await;
+            for &transport in TRANSPORTS {
+                let client = over(transport, &url).timeout(Duration::from_secs(2)).build().unwrap();
+                let items: Vec<u64> =
+                    client.ticks(3, 1).await.unwrap().map(|item| item.unwrap()).collect().await;
+                assert_eq!(items, [1, 2, 3], "{transport:?}");
+            }
+        });
+    }
+}
+
+/// A resumable stream cut after a `retry:` field asking for the longest
+/// wait: the reconnect waits no longer than `Retry::max_retry_after` (and
+/// the stream resumes), and with the default cap of a minute, longer than
+/// the call's time, it gives up at once instead of sleeping.
+#[tokio::test]
+async fn a_servers_retry_field_cannot_stall_a_reconnect() {
+    let answer = |request: &raw::Request| {
+        let id = raw::ids(&request.body)[0];
+        let item = |k: u64| {
+            format!(
+                "id: {k}\ndata: {{\"jsonrpc\":\"2.0\",\"method\":\"rpc.item\",\"params\":{{\"subscription\":{id},\"result\":{k}}}}}\n\n"
+            )
+        };
+        let body = match request.head.contains("last-event-id: 1") {
+            // The first connection: one item, then cut before the end.
+            false => format!("retry: 18446744073709551615\n\n{}", item(1)),
+            true => format!(
+                "{}{}data: {{\"jsonrpc\":\"2.0\",\"result\":{{\"items\":2}},\"id\":{id}}}\n\n",
+                item(2),
+                item(3)
+            ),
+        };
+        [raw::event_stream_head(), body.into_bytes()].concat()
+    };
+    let (url, requests) = raw::serve_in_pieces(answer, |_| Vec::new()).await;
+    for &transport in TRANSPORTS {
+        let capped = Retry::new().max_retry_after(Duration::from_millis(50));
+        let client = over(transport, &url).timeout(Duration::from_secs(5)).retry(capped).build().unwrap();
+        let started = Instant::now();
+        let items: Vec<u64> = client.ticks(3, 1).await.unwrap().map(|item| item.unwrap()).collect().await;
+        assert_eq!(items, [1, 2, 3], "{transport:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{transport:?}: {:?}", started.elapsed());
+        let client = over(transport, &url).timeout(Duration::from_secs(2)).build().unwrap();
+        let started = Instant::now();
+        let outcome: Vec<_> = client.ticks(3, 1).await.unwrap().collect().await;
+        assert!(matches!(outcome[..], [Ok(1), Err(Error::StreamBroken { .. })]), "{transport:?}: {outcome:?}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{transport:?}: gave up after {:?}", started.elapsed());
+    }
+    assert_eq!(requests.load(Ordering::SeqCst), 3 * TRANSPORTS.len());
 }

@@ -24,7 +24,7 @@ impl<T: Encode + Decode> Wire for T {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross the wire: it does not implement serde's `Serialize`",
     label = "used as a remote argument or result here",
-    note = "derive it on the type: `#[derive(serde::Serialize, serde::Deserialize)]`"
+    note = "derive it on the type: `#[derive(serde::Serialize)]` (beside `serde::Deserialize`: values cross both ways)"
 )]
 pub trait Encode {
     /// `Self`, as serde sees it.
@@ -46,8 +46,8 @@ impl<T: Serialize> Encode for T {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot cross the wire: it does not implement serde's `Deserialize`",
     label = "used as a remote argument or result here",
-    note = "derive it on the type: `#[derive(serde::Serialize, serde::Deserialize)]`; a remote value is \
-            decoded into an owned value, so it cannot borrow"
+    note = "derive it on the type: `#[derive(serde::Deserialize)]` (beside `serde::Serialize`: values cross \
+            both ways); a remote value is decoded into an owned value, so it cannot borrow"
 )]
 pub trait Decode: Sized {
     /// `Self`, as serde sees it.

@@ -48,9 +48,13 @@ mod wasm {
         Sleep { at, timer: None }
     }
 
+    /// A sleep past what the clock can count lasts a century: never, for a caller.
     pub(crate) fn sleep(duration: Duration) -> Sleep {
-        sleep_until(Instant::now() + duration)
+        let now = Instant::now();
+        sleep_until(now.checked_add(duration).or_else(|| now.checked_add(CENTURY)).unwrap_or(now))
     }
+
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
     impl Sleep {
         pub(crate) fn reset(self: Pin<&mut Self>, at: Instant) {

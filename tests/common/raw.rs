@@ -43,6 +43,50 @@ where
     (url, requests)
 }
 
+/// Serves every request as [`serve`] does, writing the answer in pieces of
+/// the sizes `pieces(request)` gives (the rest in one), each sent on its
+/// own (`TCP_NODELAY`, a millisecond apart): what a reader sees when the
+/// network splits an answer anywhere.
+pub async fn serve_in_pieces<F, P>(answer: F, pieces: P) -> (String, Arc<AtomicUsize>)
+where
+    F: Fn(&Request) -> Vec<u8> + Send + Sync + 'static,
+    P: Fn(&Request) -> Vec<usize> + Send + Sync + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/rpc", listener.local_addr().unwrap());
+    let (answer, pieces, requests) = (Arc::new(answer), Arc::new(pieces), Arc::new(AtomicUsize::new(0)));
+    let counted = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (answer, pieces, counted) = (answer.clone(), pieces.clone(), counted.clone());
+            tokio::spawn(async move {
+                let _ = socket.set_nodelay(true);
+                let Some(request) = read_request(&mut socket).await else { return };
+                counted.fetch_add(1, Ordering::SeqCst);
+                let mut rest = &answer(&request)[..];
+                for size in pieces(&request) {
+                    let (piece, after) = rest.split_at(size.min(rest.len()));
+                    if socket.write_all(piece).await.is_err() {
+                        return;
+                    }
+                    rest = after;
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                let _ = socket.write_all(rest).await;
+                let _ = socket.shutdown().await;
+                let mut sink = [0u8; 1024];
+                while matches!(socket.read(&mut sink).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (url, requests)
+}
+
+/// The head of an event stream whose end is the connection's close.
+pub fn event_stream_head() -> Vec<u8> {
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n".to_vec()
+}
+
 /// One HTTP/1.1 request: its head and its `content-length` body.
 async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Request> {
     let mut buf = Vec::new();

@@ -69,16 +69,16 @@ impl<'a> Ctx<'a> {
         quote!(#krate::#gate)
     }
 
-    /// A generated type `ident` whose feature is off: an alias of the
-    /// runtime's `off` marker, which fails with a message saying which
-    /// feature to turn on wherever `ident` is used.
+    /// A generated type `ident` whose feature is off: the type the
+    /// runtime's `off` trait gives `()`, which it does not, so naming
+    /// `ident` fails with a message saying which feature to turn on.
     pub fn feature_off(&self, ident: &Ident, off: &str) -> TokenStream {
         let (private, vis) = (&self.private, self.vis);
         let off = format_ident!("{off}");
         quote! {
             #[doc(hidden)]
             #[allow(dead_code)]
-            #vis type #ident = #private::#off<()>;
+            #vis type #ident = <() as #private::#off>::Type;
         }
     }
 

@@ -44,11 +44,42 @@ impl SpelledOut for NotAResult {}
 pub fn spelled_out<K: SpelledOut>(_: K) {}
 
 // Generated types whose remotipy feature is off: the trait's expansion
-// names each as one of these, so naming it fails with a message that says
-// which feature to turn on, instead of "cannot find type".
+// names each as `<() as BlockingOff>::Type` (or `ClientOff`, `ServerOff`),
+// which only a type with the feature has, so naming it, or calling a
+// constructor of it, fails once with a message that says which feature to
+// turn on, instead of "cannot find type" (and nothing after that).
 
-/// Stands for a `<Trait>BlockingClient` while remotipy's `blocking` feature is off.
-pub struct BlockingOff<T: BlockingFeature>(core::marker::PhantomData<T>);
+/// What a generated type whose feature is off stands for.
+pub struct Off<T>(core::marker::PhantomData<T>);
+
+/// The constructors of the generated types, so that calling one reports
+/// the missing feature only (through its type), not also a missing function.
+impl<T> Off<T> {
+    #[doc(hidden)]
+    pub fn new<U>(_: U) -> Self {
+        unreachable!("the feature is off, so this type cannot be named")
+    }
+    #[doc(hidden)]
+    pub fn builder<U>(_: U) -> Self {
+        unreachable!("the feature is off, so this type cannot be named")
+    }
+    #[doc(hidden)]
+    pub fn in_process<U>(_: U) -> Self {
+        unreachable!("the feature is off, so this type cannot be named")
+    }
+    #[doc(hidden)]
+    pub fn from_arc<U>(_: U) -> Self {
+        unreachable!("the feature is off, so this type cannot be named")
+    }
+}
+
+/// `<Trait>BlockingClient` while remotipy's `blocking` feature is off.
+pub trait BlockingOff {
+    type Type;
+}
+impl<T: BlockingFeature> BlockingOff for T {
+    type Type = Off<T>;
+}
 
 #[diagnostic::on_unimplemented(
     message = "a `<Trait>BlockingClient` needs remotipy's `blocking` feature, which is off",
@@ -58,8 +89,13 @@ pub struct BlockingOff<T: BlockingFeature>(core::marker::PhantomData<T>);
 )]
 pub trait BlockingFeature {}
 
-/// Stands for a `<Trait>Client` or `<Trait>Batch` while remotipy's `client` feature is off.
-pub struct ClientOff<T: ClientFeature>(core::marker::PhantomData<T>);
+/// `<Trait>Client` and `<Trait>Batch` while remotipy's `client` feature is off.
+pub trait ClientOff {
+    type Type;
+}
+impl<T: ClientFeature> ClientOff for T {
+    type Type = Off<T>;
+}
 
 #[diagnostic::on_unimplemented(
     message = "a `<Trait>Client` or `<Trait>Batch` needs remotipy's `client` feature, which is off",
@@ -69,8 +105,13 @@ pub struct ClientOff<T: ClientFeature>(core::marker::PhantomData<T>);
 )]
 pub trait ClientFeature {}
 
-/// Stands for a `<Trait>Server` while remotipy's `server` feature is off.
-pub struct ServerOff<T: ServerFeature>(core::marker::PhantomData<T>);
+/// `<Trait>Server` while remotipy's `server` feature is off.
+pub trait ServerOff {
+    type Type;
+}
+impl<T: ServerFeature> ServerOff for T {
+    type Type = Off<T>;
+}
 
 #[diagnostic::on_unimplemented(
     message = "a `<Trait>Server` needs remotipy's `server` feature, which is off",

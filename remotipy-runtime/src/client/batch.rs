@@ -89,6 +89,9 @@ pub struct Pending<R, E = Infallible> {
 
 /// The answers to a sent batch.
 pub struct Replies {
+    /// The client that sent them: a call the server stopped at its deadline
+    /// (`-32092`) is that client's timeout, as for a call sent alone.
+    client: Client,
     codec: Codec,
     body: Bytes,
     /// Where each call's answer lies in `body` (or why it has none), by
@@ -189,12 +192,12 @@ impl Batch {
             return Err(error);
         }
         let codec = client.codec();
-        let mut replies = Replies { codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
         if encoded == 0 {
-            return Ok(replies);
+            return Ok(Replies { client, codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token });
         }
         codec.close_array(&mut body, encoded);
         let response = client.exchange(BATCH, body, idempotent).await?;
+        let mut replies = Replies { client, codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
         if !response.status.is_success() && response.body.is_empty() {
             return Err(status_error(BATCH, response.status, &response.body));
         }
@@ -245,7 +248,7 @@ impl Replies {
                     let body = &self.body[range];
                     let decoded =
                         response::decode::<R::De, E>(self.codec, method, *id, StatusCode::OK, body, pending.decode_app);
-                    decoded.map(R::from_de)
+                    decoded.map(R::from_de).map_err(|error| self.client.timed_out(error))
                 }
                 Some(Err(detail)) => Err(Error::Decode { method, detail }),
                 None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),

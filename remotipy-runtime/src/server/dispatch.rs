@@ -50,7 +50,7 @@ pub(crate) async fn dispatch(
     match deadline {
         None => answering.await,
         Some(at) => {
-            let at = at + DEADLINE_GRACE;
+            let at = at.checked_add(DEADLINE_GRACE).unwrap_or(at);
             tokio::time::timeout_at(at, answering).await.unwrap_or_else(|_| past_deadline(codec, body))
         }
     }

@@ -217,6 +217,9 @@ pub struct ServerBuilder {
     openrpc_info: Option<(String, String)>,
 }
 
+/// The longest keep-alive interval: a day.
+const MAX_KEEP_ALIVE: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl ServerBuilder {
     /// Adds a service; its methods share the endpoint with the others.
     pub fn service(mut self, service: impl RpcService) -> Self {
@@ -257,9 +260,10 @@ impl ServerBuilder {
 
     /// Sends a comment line on an event stream that has been quiet this long
     /// (default [`DEFAULT_KEEP_ALIVE`], 15 s; `None`: never), so that
-    /// proxies and clients do not take it for a dead connection.
+    /// proxies and clients do not take it for a dead connection. Intervals
+    /// over a day are a day (a timer that far cannot overflow the clock).
     pub fn stream_keep_alive(mut self, every: Option<Duration>) -> Self {
-        self.options.keep_alive = every;
+        self.options.keep_alive = every.map(|every| every.min(MAX_KEEP_ALIVE));
         self
     }
 
