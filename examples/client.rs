@@ -18,7 +18,15 @@ use api::CalculatorClient;
 use remotipy::stream::StreamExt;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    // The error as its `Display` says it, on stderr; a failure exits 1.
+    if let Err(error) = run().await {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     const USAGE: &str = "usage: client [--url URL]... [--ticks N [--interval-ms M]]";
     let mut args = std::env::args().skip(1);
     let (mut urls, mut ticks, mut interval_ms) = (Vec::new(), None, None);

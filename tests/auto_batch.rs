@@ -262,17 +262,25 @@ async fn idempotent_and_other_calls_travel_apart_so_that_retries_stay_safe() {
 /// sent (the next batch carries only what is still wanted).
 #[tokio::test]
 async fn a_window_longer_than_a_timeout_holds_no_caller_past_it() {
-    let (url, seen) = probe(probe_server()).await;
-    let client = ProbeClient::builder(&url).auto_batch(Duration::from_secs(1)).build().unwrap();
-    let impatient = client.with_options(CallOptions::new().timeout(Duration::from_millis(100))).unwrap();
-    let started = Instant::now();
-    let error = impatient.log("expired".into()).await.unwrap_err();
-    assert!(error.is_timeout(), "{error:?}");
-    assert!(started.elapsed() < Duration::from_millis(500), "held {:?} by a 1 s window", started.elapsed());
-    // The next caller leads a batch of its own, after the window.
-    client.log("wanted".into()).await.unwrap();
-    assert_eq!(ProbeClient::new(&url).unwrap().logged().await.unwrap(), ["wanted"]);
-    assert_eq!(seen.requests(), 2, "the expired call never left: {:?}", seen.0.lock().unwrap());
+    type Builder = fn(&str) -> remotipy::ClientBuilder<ProbeClient>;
+    let transports: &[Builder] = &[
+        |url| ProbeClient::builder(url),
+        #[cfg(feature = "hyper")]
+        |url| ProbeClient::builder(url).hyper(),
+    ];
+    for builder in transports {
+        let (url, seen) = probe(probe_server()).await;
+        let client = builder(&url).auto_batch(Duration::from_secs(1)).build().unwrap();
+        let impatient = client.with_options(CallOptions::new().timeout(Duration::from_millis(100))).unwrap();
+        let started = Instant::now();
+        let error = impatient.log("expired".into()).await.unwrap_err();
+        assert!(error.is_timeout(), "{error:?}");
+        assert!(started.elapsed() < Duration::from_millis(500), "held {:?} by a 1 s window", started.elapsed());
+        // The next caller leads a batch of its own, after the window.
+        client.log("wanted".into()).await.unwrap();
+        assert_eq!(ProbeClient::new(&url).unwrap().logged().await.unwrap(), ["wanted"]);
+        assert_eq!(seen.requests(), 2, "the expired call never left: {:?}", seen.0.lock().unwrap());
+    }
 }
 
 /// A caller waiting in an automatic batch led from another runtime, which

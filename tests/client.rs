@@ -772,25 +772,57 @@ async fn unencodable_arguments_and_results_are_clean_errors() {
 // ---- open streams and the per-endpoint bound ----
 
 /// An open stream holds its place at the endpoint as a call does (over
-/// HTTP/1.1, a connection): with all places taken, a call waits for one,
-/// within its timeout, and gets it when a stream ends.
+/// HTTP/1.1, a connection; over h2c, a stream of the connection): with all
+/// places taken, a call waits for one, within its timeout, and gets it when
+/// a stream ends. Over every network transport.
 #[tokio::test]
 async fn open_streams_hold_places_of_the_per_endpoint_bound() {
     use futures_util::StreamExt;
+    type Builder = fn(String) -> remotipy::ClientBuilder<ProbeClient>;
+    let transports: &[(&str, Builder)] = &[
+        ("reqwest", |url| ProbeClient::builder(url)),
+        ("reqwest h2c", |url| ProbeClient::builder(url).http2_prior_knowledge()),
+        #[cfg(feature = "hyper")]
+        ("hyper", |url| ProbeClient::builder(url).hyper()),
+        #[cfg(feature = "hyper")]
+        ("hyper h2c", |url| ProbeClient::builder(url).hyper().http2_prior_knowledge()),
+    ];
+    for (name, builder) in transports {
+        let (url, accepted) = common::counting_listener(common::serve_probe_router()).await;
+        let client = builder(url).max_connections_per_endpoint(4).timeout(Duration::from_millis(300)).build().unwrap();
+        let mut streams = Vec::new();
+        for _ in 0..4 {
+            let mut items = client.count(u64::MAX, 0, 50, None, None).await.unwrap();
+            assert_eq!(items.next().await.unwrap().unwrap(), 0);
+            streams.push(items);
+        }
+        let error = client.echo("x".into()).await.unwrap_err();
+        assert!(error.is_timeout(), "{name}: a fifth exchange waits for a place: {error:?}");
+        drop(streams.pop());
+        assert_eq!(client.echo("x".into()).await.unwrap(), "x", "{name}");
+        let connections = accepted.load(Ordering::Relaxed);
+        assert!(connections <= 5, "{name}: {connections} connections");
+    }
+}
+
+/// With the default settings, reqwest's h2c (one connection per endpoint)
+/// never reaches a hyper server's limit of 200 streams on it: the default
+/// bound (128) holds the 129th exchange until a place is free.
+#[tokio::test]
+async fn by_default_h2c_streams_stop_at_the_bound_not_at_the_servers_limit() {
+    use futures_util::StreamExt;
     let (url, accepted) = common::counting_listener(common::serve_probe_router()).await;
-    let client =
-        ProbeClient::builder(url).max_connections_per_endpoint(4).timeout(Duration::from_millis(300)).build().unwrap();
+    let client = ProbeClient::builder(url).http2_prior_knowledge().timeout(Duration::from_millis(500)).build().unwrap();
     let mut streams = Vec::new();
-    for _ in 0..4 {
-        let mut items = client.count(u64::MAX, 0, 50, None, None).await.unwrap();
+    for _ in 0..remotipy::client::DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT {
+        let mut items = client.count(u64::MAX, 0, 1_000, None, None).await.unwrap();
         assert_eq!(items.next().await.unwrap().unwrap(), 0);
         streams.push(items);
     }
-    let error = client.echo("x".into()).await.unwrap_err();
-    assert!(error.is_timeout(), "a fifth exchange waits for a place: {error:?}");
+    assert!(client.echo("x".into()).await.unwrap_err().is_timeout(), "the 129th waits for a place");
     drop(streams.pop());
     assert_eq!(client.echo("x".into()).await.unwrap(), "x");
-    assert!(accepted.load(Ordering::Relaxed) <= 5, "{} connections", accepted.load(Ordering::Relaxed));
+    assert_eq!(accepted.load(Ordering::Relaxed), 1, "one connection carries them all");
 }
 
 /// Over h2c, more streams than a server allows on one connection (hyper's

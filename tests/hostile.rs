@@ -647,3 +647,36 @@ async fn a_servers_retry_field_cannot_stall_a_reconnect() {
     }
     assert_eq!(requests.load(Ordering::SeqCst), 3 * TRANSPORTS.len());
 }
+
+/// A `retry:` field within the cap is honoured: the reconnect waits that long.
+#[tokio::test]
+async fn a_servers_retry_field_is_the_least_wait_before_a_reconnect() {
+    let answer = |request: &raw::Request| {
+        let id = raw::ids(&request.body)[0];
+        let item = |k: u64| {
+            format!(
+                "id: {k}\ndata: {{\"jsonrpc\":\"2.0\",\"method\":\"rpc.item\",\"params\":{{\"subscription\":{id},\"result\":{k}}}}}\n\n"
+            )
+        };
+        let body = match request.head.contains("last-event-id: 1") {
+            false => format!("retry: 400\n\n{}", item(1)),
+            true => format!(
+                "{}{}data: {{\"jsonrpc\":\"2.0\",\"result\":{{\"items\":2}},\"id\":{id}}}\n\n",
+                item(2),
+                item(3)
+            ),
+        };
+        [raw::event_stream_head(), body.into_bytes()].concat()
+    };
+    let (url, _) = raw::serve_in_pieces(answer, |_| Vec::new()).await;
+    for &transport in TRANSPORTS {
+        let client = over(transport, &url).build().unwrap();
+        let mut ticks = client.ticks(3, 1).await.unwrap();
+        assert_eq!(ticks.next().await.unwrap().unwrap(), 1);
+        let cut = Instant::now();
+        assert_eq!(ticks.next().await.unwrap().unwrap(), 2, "{transport:?}");
+        assert!(cut.elapsed() >= Duration::from_millis(400), "{transport:?}: resumed after {:?}", cut.elapsed());
+        assert_eq!(ticks.next().await.unwrap().unwrap(), 3);
+        assert!(ticks.next().await.is_none());
+    }
+}

@@ -195,6 +195,43 @@ async fn a_stream_survives_two_of_its_servers_killed_in_turn() {
     assert_eq!(servers.iter().filter(|s| s.is_alive()).count(), 1);
 }
 
+/// The example client's `--ticks`: every `--url` an endpoint, each tick on
+/// its own line as it arrives, the server serving it SIGKILLed after tick
+/// 20; exit 0 after the stream's end. Against nothing: exit 1, the error
+/// on stderr.
+#[test]
+fn the_example_client_reads_ticks_through_a_kill() {
+    use std::io::BufRead;
+    let mut servers = three_servers();
+    let mut client = std::process::Command::new(common::process::example("client"))
+        .args(servers.iter().flat_map(|s| ["--url".to_owned(), s.url()]))
+        .args(["--ticks", "60", "--interval-ms", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(client.stdout.take().unwrap()).lines() {
+        lines.push(line.unwrap());
+        if lines.len() == 20 {
+            serving(&mut servers).kill();
+        }
+    }
+    let output = client.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+    assert_eq!(lines, (1..=60).map(|k| k.to_string()).collect::<Vec<_>>());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("resumed"), "the reconnect is noted: {stderr}");
+    let nowhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let output = std::process::Command::new(common::process::example("client"))
+        .args(["--url", &format!("http://{nowhere}/rpc"), "--ticks", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: `ticks` could not reach the server"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_nginx_a_stream_survives_its_upstream_killed() {
     if !common::available("nginx", &["-v"]) {
@@ -311,6 +348,33 @@ async fn reconnects_are_bounded_and_the_error_says_how_many() {
     assert!(items.next().await.is_none());
     // Each reconnect is one request here (its attempts were answered, just cut).
     assert!(accepted.load(Ordering::SeqCst) >= 4);
+}
+
+/// Reconnects spend the retry budget as retries do: with none (ratio and
+/// floor 0) a cut stream ends at once; with a floor of 1 a second (10 over
+/// the budget's 10 s window) it stops at 10, before its 20 reconnects in a row.
+#[tokio::test]
+async fn reconnects_spend_the_retry_budget() {
+    let (url, _) = feed_server().await;
+    let (relay, _) = relay::start(authority(&url), |_| Plan { cut_after: Some(300), chunks: vec![] }).await;
+    for (budget, reconnects) in [((0.0, 0), 0), ((0.0, 1), 10)] {
+        let retry = Retry::new()
+            .max_stream_reconnects(20)
+            .budget(budget.0, budget.1)
+            .backoff(Duration::from_millis(1), Duration::from_millis(2));
+        let client = FeedClient::builder(format!("http://{relay}/rpc")).retry(retry).build().unwrap();
+        let mut items = client.count(50, 0).await.unwrap();
+        let error = loop {
+            match items.next().await.expect("the stream ends with an error") {
+                Ok(_) => {}
+                Err(error) => break error,
+            }
+        };
+        assert!(
+            matches!(error, remotipy::Error::StreamBroken { reconnects: r, .. } if r == reconnects),
+            "budget {budget:?}: {error:?}"
+        );
+    }
 }
 
 #[tokio::test]

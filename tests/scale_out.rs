@@ -323,8 +323,16 @@ async fn eventually(within: Duration, done: impl Fn() -> bool) -> bool {
 /// serves its share within 1 s of listening again. No idempotent call fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_killed_under_load_serves_again_soon_after_it_is_back() {
+    killed_under_load_and_back(|reqwest| reqwest).await;
+    #[cfg(feature = "hyper")]
+    killed_under_load_and_back(remotipy::ClientBuilder::hyper).await;
+}
+
+type Transport = fn(remotipy::ClientBuilder<WorkClient>) -> remotipy::ClientBuilder<WorkClient>;
+
+async fn killed_under_load_and_back(transport: Transport) {
     let (mut servers, ledger) = cluster(3);
-    let client = client_of(&servers).build().unwrap();
+    let client = transport(client_of(&servers)).build().unwrap();
     let calls_of = |id: u64| *ledger.calls.lock().unwrap().get(&id).unwrap_or(&0);
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let callers: Vec<_> = (0..32)

@@ -12,7 +12,8 @@ pub struct ExampleServer {
     child: Child,
     /// `host:port` it listens on.
     pub addr: String,
-    log: Arc<Mutex<Vec<String>>>,
+    /// Each line of its log, and when it was read.
+    log: Arc<Mutex<Vec<(Instant, String)>>>,
     alive: bool,
 }
 
@@ -43,7 +44,7 @@ impl ExampleServer {
                 if let Some(rest) = line.split("http://").nth(1) {
                     let _ = addr_tx.send(rest.trim_end_matches("/rpc").to_owned());
                 }
-                sink.lock().unwrap().push(line);
+                sink.lock().unwrap().push((Instant::now(), line));
             }
         });
         let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("the example server says where it listens");
@@ -66,14 +67,16 @@ impl ExampleServer {
         self.alive
     }
 
-    /// Where in the log the last line with `token` as a word is.
-    pub fn latest_line_with(&self, token: &str) -> Option<usize> {
-        self.log.lock().unwrap().iter().rposition(|line| line.split_whitespace().any(|word| word == token))
+    /// When the last line with `token` as a word was logged: comparable
+    /// across servers (a line's place in its own log is not).
+    pub fn latest_line_with(&self, token: &str) -> Option<Instant> {
+        let log = self.log.lock().unwrap();
+        log.iter().rev().find(|(_, line)| line.split_whitespace().any(|word| word == token)).map(|(at, _)| *at)
     }
 
     /// Log lines with `token` as one of their words (`first_name=u17`).
     pub fn lines_with(&self, token: &str) -> usize {
-        self.log.lock().unwrap().iter().filter(|line| line.split_whitespace().any(|word| word == token)).count()
+        self.log.lock().unwrap().iter().filter(|(_, line)| line.split_whitespace().any(|word| word == token)).count()
     }
 
     /// Waits until the log has stopped growing (a killed server's last lines).
@@ -99,7 +102,12 @@ impl Drop for ExampleServer {
 
 /// The example server binary of this test's profile.
 fn binary() -> PathBuf {
+    example("server")
+}
+
+/// An example's binary of this test's profile (`cargo test` builds them).
+pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    profile_dir.join("examples").join(format!("server{}", std::env::consts::EXE_SUFFIX))
+    profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }

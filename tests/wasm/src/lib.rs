@@ -78,6 +78,13 @@ pub fn silent_server() -> &'static str {
     option_env!("REMOTIPY_WASM_SILENT").unwrap_or("http://127.0.0.1:3001/rpc")
 }
 
+/// The example server behind a relay that cuts every connection after a
+/// few hundred bytes of its answer: `REMOTIPY_WASM_CUTTING` when this was
+/// built (`tests/wasm/run` starts one).
+pub fn cutting_server() -> &'static str {
+    option_env!("REMOTIPY_WASM_CUTTING").unwrap_or("http://127.0.0.1:3002/rpc")
+}
+
 /// A call's timeout fires on the JavaScript clock (tokio's timers would
 /// not), per client and per call.
 pub async fn a_call_times_out() {
@@ -124,6 +131,19 @@ pub async fn a_silent_resumable_stream_reconnects() {
     assert!(waited >= Duration::from_millis(700) && waited < Duration::from_secs(4), "{waited:?}");
 }
 
+/// A resumable stream whose connections are cut mid-way (the fetch body
+/// fails) reconnects with `Last-Event-ID` each time: every tick once, in order.
+pub async fn a_cut_resumable_stream_resumes() {
+    let calc = CalculatorClient::new(cutting_server()).unwrap();
+    let mut ticks = calc.ticks(12, 10).await.unwrap();
+    let mut got = Vec::new();
+    while let Some(tick) = ticks.next().await {
+        got.push(tick.unwrap());
+    }
+    assert_eq!(got, (1..=12).collect::<Vec<_>>());
+    assert!(ticks.reconnects() >= 2, "{} reconnects", ticks.reconnects());
+}
+
 /// An endpoint that refuses is left out, and the idempotent call goes to
 /// the other one.
 pub async fn an_idempotent_call_fails_over() {
@@ -168,7 +188,7 @@ macro_rules! tests {
     ($engine:literal) => {
         $crate::tests!(@each calls_answer errors_are_typed headers_go_with_the_call batches_answer_each_call
             auto_batch_joins_concurrent_calls streams_arrive_item_by_item a_call_times_out a_silent_stream_times_out
-            a_silent_resumable_stream_reconnects an_idempotent_call_fails_over);
+            a_silent_resumable_stream_reconnects a_cut_resumable_stream_resumes an_idempotent_call_fails_over);
 
         /// Reports the time per call (docs/performance.md quotes it).
         #[wasm_bindgen_test::wasm_bindgen_test]
