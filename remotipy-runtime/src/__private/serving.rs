@@ -6,8 +6,8 @@ use crate::future::BoxFuture;
 use crate::method::{Encode, ErrOf, Fallible, OkOf, RemoteMethod};
 use crate::protocol::{ErrorObject, code};
 use crate::server::Server;
-use crate::server::service::Outcome;
 use crate::server::service::{Call, MethodInfo, Reply, RpcService};
+use crate::server::service::{HttpStatus, Outcome};
 
 /// Decodes `M`'s params (named or positional).
 pub fn decode_params<M: RemoteMethod>(call: &Call<'_>) -> Result<M::Params, ErrorObject> {
@@ -35,7 +35,8 @@ where
 {
     fn reply(&self) -> Reply {
         let e = self.0;
-        Reply { outcome: Outcome::Done(Err(app_error::<M>(e, e.code()))), status: e.http_status() }
+        let status = e.http_status().map(|code| HttpStatus { code, retry_after: None });
+        Reply { outcome: Outcome::Done(Err(app_error::<M>(e, e.code()))), status }
     }
 }
 

@@ -208,6 +208,7 @@ impl Client {
     ) -> Result<Tried<X::Answer, E>, Error<E>> {
         let (state, method) = (&*self.state, attempt.method);
         let request = TransportRequest {
+            method,
             body: attempt.body.clone(),
             codec: attempt.codec,
             headers: self.attempt_headers(attempt, deadline, now),

@@ -9,6 +9,7 @@ use reqwest::Url;
 
 use super::batch_queue;
 use super::build_error::BuildError;
+use super::middleware::{self, AttemptRequest, AttemptResponse, AttemptStack};
 use super::options::{append, parse_header};
 use super::retry::Retry;
 use super::untyped::{
@@ -72,6 +73,8 @@ pub struct ClientBuilder<C = Client> {
     max_in_flight: usize,
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     http2: bool,
+    /// The layers around every attempt, the first the outermost.
+    layers: Vec<middleware::AddLayer>,
     /// The automatic batches' window, if on, and their limits (calls, bytes).
     auto_batch: Option<Duration>,
     auto_batch_limits: (usize, usize),
@@ -95,6 +98,7 @@ impl<C> ClientBuilder<C> {
             max_in_flight: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
             http2: false,
             auto_batch: None,
+            layers: Vec::new(),
             auto_batch_limits: (batch_queue::DEFAULT_MAX_CALLS, batch_queue::DEFAULT_MAX_BYTES),
             error: None,
             built: PhantomData,
@@ -271,6 +275,23 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Adds an RPC-level layer around every attempt of every call (see
+    /// [`AttemptRequest`]): a `tower::Layer` over the [`AttemptStack`] below
+    /// it, the transport at the bottom. The first added is the outermost.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<AttemptStack> + Send + Sync + 'static,
+        L::Service: tower::Service<AttemptRequest, Response = AttemptResponse, Error = crate::error::BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<AttemptRequest>>::Future: Send + 'static,
+    {
+        self.layers.push(middleware::add(layer));
+        self
+    }
+
     fn fail(&mut self, error: BuildError) {
         self.error.get_or_insert(error);
     }
@@ -289,6 +310,10 @@ impl<C> ClientBuilder<C> {
             TransportChoice::Reqwest(given) => reqwest_transports(given, &urls, self.http2)?,
             #[cfg(all(feature = "hyper", not(target_arch = "wasm32")))]
             TransportChoice::Hyper => hyper_transports(&urls, self.http2)?,
+        };
+        let transports = match self.layers.is_empty() {
+            true => transports,
+            false => transports.into_iter().map(|transport| middleware::layered(transport, &self.layers)).collect(),
         };
         let settings = Settings {
             codec: self.codec,

@@ -1,5 +1,5 @@
 //! The client side: a [`Client`] encodes calls, hands them to a
-//! [`Transport`], and decodes the answer into
+//! [`Transport`](crate::transport::Transport), and decodes the answer into
 //! `Result<T, Error<E>>`.
 //!
 //! [`Client`], [`ClientBuilder`] and [`CallOptions`] are also at the crate
@@ -13,6 +13,7 @@ mod build_error;
 mod builder;
 mod call;
 mod endpoints;
+mod middleware;
 mod options;
 pub(crate) mod response;
 mod resume;
@@ -23,6 +24,7 @@ mod untyped;
 
 pub use build_error::BuildError;
 pub use builder::{BuildTarget, ClientBuilder};
+pub use middleware::{AttemptRequest, AttemptResponse, AttemptStack};
 pub use options::CallOptions;
 pub use retry::{AttemptsFailed, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_STREAM_RECONNECTS, Retry};
 pub use untyped::{Client, DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT};

@@ -4,13 +4,14 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use bytes::Bytes;
 use futures_util::FutureExt;
 use futures_util::future::join_all;
-use http::StatusCode;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::service::{Call, Items, Outcome, Reply};
+use super::middleware::RpcCall;
+use super::service::{Call, HttpStatus, Items, Outcome, Params, Reply};
 use super::{Server, envelope, stream};
 use crate::codec::Codec;
 use crate::protocol::{ErrorObject, code};
@@ -21,8 +22,9 @@ pub(crate) enum Answer {
         /// `None` when no response body is due (a notification, or a batch of
         /// only notifications).
         body: Option<Vec<u8>>,
-        /// The HTTP status a single failed call asked for through `ErrorCode`.
-        status: Option<StatusCode>,
+        /// The HTTP status a single failed call asked for (through
+        /// `ErrorCode`, or a layer's `Reply::with_status`).
+        status: Option<HttpStatus>,
     },
     /// A streaming call whose caller accepts an event stream: its items, and
     /// its id as JSON.
@@ -37,7 +39,7 @@ pub(crate) enum Answer {
 pub(crate) async fn dispatch(
     server: &Server,
     codec: Codec,
-    body: &[u8],
+    body: &Bytes,
     events: bool,
     deadline: Option<Instant>,
 ) -> Answer {
@@ -72,7 +74,7 @@ const DEADLINE_GRACE: std::time::Duration = std::time::Duration::from_millis(20)
 /// each of a longer list a task: a group must not be longer.
 const GROUP: usize = 30;
 
-async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Vec<u8>> {
+async fn dispatch_batch(server: &Server, codec: Codec, body: &Bytes) -> Option<Vec<u8>> {
     let refuse = |e: ErrorObject| Some(codec.error_response(&e, codec.null_id()));
     let requests = match envelope::parse_batch(codec, body) {
         Ok(requests) => requests,
@@ -89,7 +91,7 @@ async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Ve
     // Each group's futures collected straight into its one allocation.
     let (count, mut requests) = (requests.len(), requests.into_iter());
     let groups = (0..count.div_ceil(GROUP))
-        .map(|_| join_all(requests.by_ref().take(GROUP).map(|request| answer(server, codec, request, false))));
+        .map(|_| join_all(requests.by_ref().take(GROUP).map(|request| answer(server, codec, body, request, false))));
     let answers = join_all(groups).await;
     codec.join(answers.iter().flatten().filter_map(|answer| match answer {
         Answer::Body { body, .. } => body.as_deref(),
@@ -99,8 +101,8 @@ async fn dispatch_batch(server: &Server, codec: Codec, body: &[u8]) -> Option<Ve
 
 /// Answers one request object (no body for a notification); a stream as
 /// a stream when `events`.
-async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -> Answer {
-    answer(server, codec, envelope::parse_request(codec, bytes), events).await
+async fn answer_one(server: &Server, codec: Codec, body: &Bytes, events: bool) -> Answer {
+    answer(server, codec, body, envelope::parse_request(codec, body), events).await
 }
 
 /// Answers one parsed request object, in a tracing span naming the method
@@ -108,6 +110,7 @@ async fn answer_one(server: &Server, codec: Codec, bytes: &[u8], events: bool) -
 async fn answer(
     server: &Server,
     codec: Codec,
+    body: &Bytes,
     parsed: Result<envelope::Request<'_>, envelope::Rejection>,
     events: bool,
 ) -> Answer {
@@ -126,7 +129,13 @@ async fn answer(
         crate::trace::continue_from(&span, context.headers());
     }
     let call = Call::new(&request.method, request.params);
-    let reply = run(server, call).instrument(span.clone()).await;
+    let reply = match &server.inner.stack {
+        None => run(server, call).instrument(span.clone()).await,
+        Some(stack) => {
+            let layered = owned(server, codec, body, &request);
+            through(server, stack, layered).instrument(span.clone()).await
+        }
+    };
     let (status, body) = match (reply.outcome, request.id) {
         (Outcome::Stream(items), Some(id)) if events => return Answer::Stream { items, id: id.to_vec() },
         // A notification's stream is not read: nobody would receive it.
@@ -139,6 +148,32 @@ async fn answer(
     };
     let id = request.id.expect("notifications returned above");
     Answer::Body { body: Some(finish(codec, body, id)), status }
+}
+
+/// The call `request` as the layers see it: owned, its params a slice of
+/// the body.
+fn owned(server: &Server, codec: Codec, body: &Bytes, request: &envelope::Request<'_>) -> RpcCall {
+    let params = match request.params {
+        Params::Json(params) => params.map(str::as_bytes),
+        #[cfg(feature = "msgpack")]
+        Params::MsgPack(params) => params,
+    };
+    let params = params.map(|params| body.slice_ref(params));
+    let info = server.info_of(&request.method);
+    RpcCall::new(info, &request.method, params, codec).notification(request.id.is_none())
+}
+
+/// Runs `call` through the server's layers. A layer's panic costs this
+/// call alone a `-32603`, as a handler's does.
+pub(crate) async fn through(server: &Server, stack: &super::middleware::CallStack, call: RpcCall) -> Reply {
+    use tower::ServiceExt;
+    let method = call.method().to_owned();
+    let layered = std::panic::AssertUnwindSafe(async move { stack.clone().oneshot(call).await });
+    match layered.catch_unwind().await {
+        Ok(Ok(reply)) => reply,
+        Ok(Err(never)) => match never {},
+        Err(panic) => panicked(server, &method, panic.as_ref()),
+    }
 }
 
 /// The answer to a body whose deadline passed before its calls finished:
@@ -176,7 +211,7 @@ fn finish(codec: Codec, body: Result<Vec<u8>, ErrorObject>, id: &[u8]) -> Vec<u8
 /// and encoding its result (in the future) may each panic — a user's
 /// `Deserialize`, handler or `Serialize` impl — and each panic costs this
 /// call alone a `-32603`: never the connection, never the rest of a batch.
-async fn run(server: &Server, call: Call<'_>) -> Reply {
+pub(crate) async fn run(server: &Server, call: Call<'_>) -> Reply {
     let method = call.method();
     let started = catch_unwind(AssertUnwindSafe(|| server.service_of(method).and_then(|s| s.call(call))));
     let outcome = match started {
@@ -184,12 +219,15 @@ async fn run(server: &Server, call: Call<'_>) -> Reply {
         Ok(None) => return unknown(server, call),
         Err(panic) => Err(panic),
     };
-    outcome.unwrap_or_else(|panic| {
-        let text = panic_text(panic.as_ref());
-        tracing::error!(method, panic = text, "remote call panicked");
-        let detail = if server.inner.options.expose_panic_messages { text } else { "the handler panicked" };
-        Reply::error(ErrorObject::internal(format_args!("`{method}`: {detail}")))
-    })
+    outcome.unwrap_or_else(|panic| panicked(server, method, panic.as_ref()))
+}
+
+/// The reply of a call whose handler (or layer) panicked.
+fn panicked(server: &Server, method: &str, panic: &(dyn std::any::Any + Send)) -> Reply {
+    let text = panic_text(panic);
+    tracing::error!(method, panic = text, "remote call panicked");
+    let detail = if server.inner.options.expose_panic_messages { text } else { "the handler panicked" };
+    Reply::error(ErrorObject::internal(format_args!("`{method}`: {detail}")))
 }
 
 /// A method no service declares: `rpc.discover` with feature `openrpc`

@@ -14,6 +14,7 @@ use http_body_util::BodyExt;
 
 use super::context::Context;
 use super::dispatch::{self, Answer};
+use super::service::HttpStatus;
 use super::{Server, stream};
 use crate::body::{BodyError, read_limited};
 use crate::codec::Codec;
@@ -68,9 +69,17 @@ impl Server {
         let deadline = context.deadline();
         match context.clone().scope(dispatch::dispatch(self, codec, &body, events, deadline)).await {
             Answer::Body { body: Some(body), status } => {
-                (status.unwrap_or(StatusCode::OK), [(CONTENT_TYPE, codec.content_type())], body).into_response()
+                let mut response =
+                    (status.map_or(StatusCode::OK, |s| s.code), [(CONTENT_TYPE, codec.content_type())], body)
+                        .into_response();
+                retry_after(&mut response, status);
+                response
             }
-            Answer::Body { body: None, status } => status.unwrap_or(StatusCode::NO_CONTENT).into_response(),
+            Answer::Body { body: None, status } => {
+                let mut response = status.map_or(StatusCode::NO_CONTENT, |s| s.code).into_response();
+                retry_after(&mut response, status);
+                response
+            }
             Answer::Stream { items, id } => {
                 let settings = stream::Settings {
                     keep_alive: self.inner.options.keep_alive,
@@ -81,6 +90,13 @@ impl Server {
                 (stream::headers(), Body::from_stream(events)).into_response()
             }
         }
+    }
+}
+
+/// The `Retry-After` a reply asked for (a load-shedding layer's), if any.
+fn retry_after(response: &mut Response, status: Option<HttpStatus>) {
+    if let Some(seconds) = status.and_then(|status| status.retry_after) {
+        response.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
     }
 }
 

@@ -9,6 +9,7 @@ mod discover;
 mod dispatch;
 mod envelope;
 mod http;
+mod middleware;
 #[cfg(feature = "openrpc")]
 pub(crate) mod openrpc;
 pub(crate) mod resume;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use context::Context;
+pub use middleware::{CallStack, RpcCall};
 use service::{MethodInfo, RpcService};
 
 /// Why a [`Server`] could not be built.
@@ -85,6 +87,11 @@ struct Inner {
     services: Vec<Box<dyn RpcService>>,
     /// Wire name → index in `services`; empty when there is only one service.
     index: HashMap<&'static str, usize, Fnv>,
+    /// Wire name → what the server knows of it, for the layers' calls.
+    infos: HashMap<&'static str, &'static MethodInfo, Fnv>,
+    /// The layers around every call, the dispatcher at the bottom; `None`
+    /// without layers (calls go straight to the dispatcher).
+    stack: Option<middleware::CallStack>,
     options: Options,
     /// Cancelled by [`Server::shutdown`]: open streams end.
     shutdown: tokio_util::sync::CancellationToken,
@@ -141,6 +148,7 @@ impl Server {
                 max_collected_items: DEFAULT_MAX_COLLECTED_ITEMS,
                 keep_alive: Some(DEFAULT_KEEP_ALIVE),
             },
+            layers: Vec::new(),
             #[cfg(feature = "openrpc")]
             openrpc_info: None,
         }
@@ -171,6 +179,11 @@ impl Server {
     /// while the calls in flight finish.
     pub fn is_shutting_down(&self) -> bool {
         self.inner.shutdown.is_cancelled()
+    }
+
+    /// What the server knows of `method`, if it declares it.
+    fn info_of(&self, method: &str) -> Option<&'static MethodInfo> {
+        self.inner.infos.get(method).copied()
     }
 
     /// The service that declares `method`.
@@ -213,6 +226,7 @@ impl std::hash::Hasher for FnvHasher {
 pub struct ServerBuilder {
     services: Vec<Box<dyn RpcService>>,
     options: Options,
+    layers: Vec<middleware::AddLayer>,
     #[cfg(feature = "openrpc")]
     openrpc_info: Option<(String, String)>,
 }
@@ -267,6 +281,71 @@ impl ServerBuilder {
         self
     }
 
+    /// Adds an RPC-level layer around every call (see [`RpcCall`]): a
+    /// `tower::Layer` over the [`CallStack`] below it. The first added is
+    /// the outermost: it sees each call first and its reply last.
+    /// Failures are replies: a layer refuses a call by answering it with
+    /// [`Reply::error`](service::Reply::error) (or a 503 with
+    /// [`Reply::with_status`](service::Reply::with_status)), answers it by
+    /// itself with [`RpcCall::ok`], or passes it on. Batch entries pass one
+    /// by one; a layer's panic costs its call a `-32603`.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use std::task::{Context, Poll};
+    /// use remotipy::server::{CallStack, RpcCall};
+    /// use remotipy::service::{BoxFuture, Reply};
+    ///
+    /// /// Logs every call's method and whether it failed.
+    /// #[derive(Clone)]
+    /// struct Log<S>(S);
+    ///
+    /// impl<S> tower::Service<RpcCall> for Log<S>
+    /// where
+    ///     S: tower::Service<RpcCall, Response = Reply, Error = Infallible>,
+    ///     S::Future: Send + 'static,
+    /// {
+    ///     type Response = Reply;
+    ///     type Error = Infallible;
+    ///     type Future = BoxFuture<'static, Result<Reply, Infallible>>;
+    ///
+    ///     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+    ///         self.0.poll_ready(cx)
+    ///     }
+    ///
+    ///     fn call(&mut self, call: RpcCall) -> Self::Future {
+    ///         let method = call.method().to_owned();
+    ///         let reply = self.0.call(call);
+    ///         Box::pin(async move {
+    ///             let reply = reply.await?;
+    ///             println!("{method}: {}", if reply.is_error() { "failed" } else { "ok" });
+    ///             Ok(reply)
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// # #[remotipy::remote] pub trait Calculator { async fn add(&self, a: i64, b: i64) -> i64; }
+    /// # struct Calc; impl Calculator for Calc { async fn add(&self, a: i64, b: i64) -> i64 { a + b } }
+    /// let server = remotipy::Server::builder()
+    ///     .service(CalculatorServer::new(Calc))
+    ///     .layer(tower::layer::layer_fn(|inner: CallStack| Log(inner)))
+    ///     .build()?;
+    /// # Ok::<(), remotipy::server::BuildError>(())
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<CallStack> + Send + 'static,
+        L::Service: tower::Service<RpcCall, Response = service::Reply, Error = std::convert::Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<RpcCall>>::Future: Send + 'static,
+    {
+        self.layers.push(middleware::add(layer));
+        self
+    }
+
     /// The title and version in the OpenRPC document (feature `openrpc`;
     /// default: the trait names, and `0.0.0`).
     #[cfg(feature = "openrpc")]
@@ -277,12 +356,12 @@ impl ServerBuilder {
 
     /// Checks that no two services answer the same method name.
     pub fn build(self) -> Result<Server, BuildError> {
-        let mut index = HashMap::with_hasher(Fnv);
-        let mut owner: HashMap<&'static str, &'static str> = HashMap::new();
+        let (mut index, mut infos) = (HashMap::with_hasher(Fnv), HashMap::with_hasher(Fnv));
         for (i, service) in self.services.iter().enumerate() {
             for m in service.methods() {
-                if let Some(first) = owner.insert(m.name, m.trait_name) {
-                    return Err(BuildError::DuplicateMethod { method: m.name, first, second: m.trait_name });
+                if let Some(first) = infos.insert(m.name, m) {
+                    let (method, first) = (m.name, first.trait_name);
+                    return Err(BuildError::DuplicateMethod { method, first, second: m.trait_name });
                 }
                 index.insert(m.name, i);
             }
@@ -290,15 +369,25 @@ impl ServerBuilder {
         if self.services.len() <= 1 {
             index.clear();
         }
-        let inner = Inner {
-            services: self.services,
-            index,
-            options: self.options,
-            shutdown: tokio_util::sync::CancellationToken::new(),
-            #[cfg(feature = "openrpc")]
-            openrpc: discover::Document::new(self.openrpc_info),
-        };
-        Ok(Server { inner: Arc::new(inner) })
+        let (services, options, layers) = (self.services, self.options, self.layers);
+        #[cfg(feature = "openrpc")]
+        let openrpc = discover::Document::new(self.openrpc_info);
+        let inner = Arc::new_cyclic(|server| {
+            // The first layer added is the outermost: wrap from the last.
+            let bottom = || middleware::CallStack::new(middleware::Dispatch(server.clone()));
+            let stack = (!layers.is_empty()).then(|| layers.into_iter().rev().fold(bottom(), |stack, add| add(stack)));
+            Inner {
+                services,
+                index,
+                infos,
+                stack,
+                options,
+                shutdown: tokio_util::sync::CancellationToken::new(),
+                #[cfg(feature = "openrpc")]
+                openrpc,
+            }
+        });
+        Ok(Server { inner })
     }
 }
 

@@ -122,10 +122,11 @@ pub struct Call<'a> {
     params: Params<'a>,
 }
 
-/// A call's params as they came, in the request's codec.
+/// A call's params as they came, in the request's codec (JSON: checked to
+/// be one object or array).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Params<'a> {
-    Json(Option<&'a RawValue>),
+    Json(Option<&'a str>),
     #[cfg(feature = "msgpack")]
     MsgPack(Option<&'a [u8]>),
 }
@@ -159,7 +160,7 @@ impl<'a> Call<'a> {
     pub fn decode<T: DeserializeOwned>(&self, names: &[&str]) -> Result<T, ErrorObject> {
         match self.params {
             Params::Json(params) => {
-                let json = params.map_or("{}", RawValue::get);
+                let json = params.unwrap_or("{}");
                 serde_json::from_str(json).map_err(|e| {
                     let positional = json.starts_with('[').then(|| serde_json::from_str::<Vec<&RawValue>>(json).ok());
                     let path = error_path::<T, _>(&mut serde_json::Deserializer::from_str(json), names);
@@ -331,7 +332,15 @@ pub(crate) fn strip_position(message: &str) -> &str {
 pub struct Reply {
     pub(crate) outcome: Outcome,
     /// The HTTP status a failed single call asks for (see [`ErrorCode`](crate::ErrorCode)).
-    pub(crate) status: Option<StatusCode>,
+    pub(crate) status: Option<HttpStatus>,
+}
+
+/// The HTTP status of the response to a single call, when it is not 200,
+/// and the `Retry-After` (whole seconds) sent with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HttpStatus {
+    pub code: StatusCode,
+    pub retry_after: Option<u32>,
 }
 
 pub(crate) enum Outcome {
@@ -367,6 +376,39 @@ impl Reply {
     /// A call that failed with a JSON-RPC error.
     pub fn error(error: ErrorObject) -> Self {
         Reply::done(Err(error))
+    }
+
+    /// Whether the call failed.
+    pub fn is_error(&self) -> bool {
+        self.error_object().is_some()
+    }
+
+    /// The error the call failed with, if it did (an error that ends a
+    /// stream comes later, with the stream).
+    pub fn error_object(&self) -> Option<&ErrorObject> {
+        match &self.outcome {
+            Outcome::Done(Err(error)) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether the call answers with a stream of items.
+    pub fn is_stream(&self) -> bool {
+        matches!(self.outcome, Outcome::Stream(_))
+    }
+
+    /// Sends the response to this call, when it comes alone (not in a
+    /// batch), with HTTP status `status` (and `Retry-After` if `retry_after`
+    /// says how long to wait, in whole seconds): what a load-shedding layer
+    /// answers (`503`, `Retry-After`), so that clients retry elsewhere.
+    pub fn with_status(mut self, status: StatusCode, retry_after: Option<u32>) -> Self {
+        self.status = Some(HttpStatus { code: status, retry_after });
+        self
+    }
+
+    /// The HTTP status this reply asks for, when alone: `None` for 200.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status.map(|status| status.code)
     }
 
     pub(crate) fn done(body: Result<Vec<u8>, ErrorObject>) -> Self {

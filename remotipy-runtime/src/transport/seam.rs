@@ -14,6 +14,8 @@ use crate::future::BoxFuture;
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TransportRequest<'a> {
+    /// The method called (`"batch"` for a batch), for logs and metrics.
+    pub method: &'static str,
     /// The encoded JSON-RPC request (shared: a retried call sends it again).
     pub body: Bytes,
     /// Its encoding (the `Content-Type` header says it too).
@@ -144,6 +146,12 @@ impl StreamingResponse {
     pub fn new(status: StatusCode, headers: HeaderMap, body: BodyStream) -> Self {
         StreamingResponse { status, headers, body }
     }
+
+    /// A whole response, its body one chunk.
+    pub fn whole(response: TransportResponse) -> Self {
+        let body = futures_util::stream::iter([Ok(response.body)]);
+        StreamingResponse { status: response.status, headers: response.headers, body: Box::pin(body) }
+    }
 }
 
 impl std::fmt::Debug for StreamingResponse {
@@ -202,5 +210,11 @@ impl TransportRequest<'_> {
     /// The HTTP headers to send: [`TransportRequest::headers`], copied.
     pub fn http_headers(&self) -> HeaderMap {
         self.headers.clone()
+    }
+
+    /// The same request, borrowing nothing.
+    pub(crate) fn detach(self) -> TransportRequest<'static> {
+        let TransportRequest { method, body, codec, headers, max_response_size, _borrows } = self;
+        TransportRequest { method, body, codec, headers, max_response_size, _borrows: std::marker::PhantomData }
     }
 }

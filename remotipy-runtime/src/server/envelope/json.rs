@@ -75,7 +75,11 @@ fn validate(request: RequestRef<'_>) -> Result<Request<'_>, Rejection> {
             ErrorObject::invalid_request(format_args!("`params` must be an object or an array, not {}", params.get()));
         return Err((e, owned_id()));
     }
-    Ok(Request { method: request.method, params: Params::Json(request.params), id: id.map(|id| id.get().as_bytes()) })
+    Ok(Request {
+        method: request.method,
+        params: Params::Json(request.params.map(RawValue::get)),
+        id: id.map(|id| id.get().as_bytes()),
+    })
 }
 
 /// Classifies a failed parse: broken JSON is `-32700`; well-formed JSON of the
