@@ -28,6 +28,7 @@
 //! Load goes only to 127.0.0.1; every run is bounded in calls and time.
 
 mod common;
+mod ops;
 
 #[path = "../examples/api/mod.rs"]
 mod api;
@@ -103,11 +104,11 @@ fn main() {
     let levels = if targets { vec![32] } else { levels };
     for &concurrency in &levels {
         let mut runs = Vec::new();
-        let mut servers: [Vec<f64>; 2] = Default::default();
+        let mut servers: [Vec<f64>; 3] = Default::default();
         for round in 0..rounds {
             if targets {
-                // The servers, in alternating order, under the same load.
-                for i in [round % 2, 1 - round % 2] {
+                // The servers, in rotating order, under the same load.
+                for i in (0..SERVERS.len()).map(|i| (i + round) % SERVERS.len()) {
                     let cpu = server_cpu(SERVERS[i], calls);
                     println!("round {round} server {:<10} {cpu:>6.2} µs server CPU/call", SERVERS[i]);
                     servers[i].push(cpu);
@@ -144,12 +145,14 @@ const TARGET_VARIANTS: &[&str] = &[
     "generated-reqwest",
     "generated-reqwest-no-timeout",
     "generated-hyper",
+    "generated-hyper-layered",
     "generated-reqwest-auto-batch",
     "generated-hyper-auto-batch",
 ];
 
-/// The servers `TARGETS=1` compares: the generated one and axum by hand.
-const SERVERS: [&str; 2] = ["generated", "hand-axum"];
+/// The servers `TARGETS=1` compares: the generated one, axum by hand, and
+/// the generated one with metrics (into the SDK) and a no-op RPC layer.
+const SERVERS: [&str; 3] = ["generated", "hand-axum", "generated-layered"];
 
 /// A fresh `server` child on core 0 loaded with `calls` `add` calls by
 /// hyper-util's client by hand (the cheapest load) on core 1: the server's
@@ -173,7 +176,7 @@ fn server_cpu(server: &str, calls: usize) -> f64 {
 
 /// The four ratios the per-call cost is held to, each the median [min–max]
 /// of per-round ratios.
-fn report_targets(runs: &[Run], servers: &[Vec<f64>; 2]) {
+fn report_targets(runs: &[Run], servers: &[Vec<f64>; 3]) {
     let of = |variant: &str, f: fn(&Run) -> f64| -> Vec<f64> {
         runs.iter().filter(|r| r.variant == variant).map(f).collect()
     };
@@ -212,6 +215,18 @@ fn report_targets(runs: &[Run], servers: &[Vec<f64>; 2]) {
             "≤ 0.42",
         ),
         ("server CPU per `add` vs hand-written axum", servers[0].clone(), servers[1].clone(), "≤ 1.05"),
+        (
+            "server CPU with metrics and a no-op RPC layer vs without",
+            servers[2].clone(),
+            servers[0].clone(),
+            "≤ 1.05",
+        ),
+        (
+            "hyper client CPU with metrics and a no-op RPC layer vs without",
+            of("generated-hyper-layered", client),
+            of("generated-hyper", client),
+            "≤ 1.05",
+        ),
     ];
     println!("\ntargets (median [min–max] of per-round ratios, {} rounds)", servers[0].len().max(1));
     println!("| measure | ratio | target |");
@@ -352,6 +367,11 @@ fn serve(variant: &str) {
     runtime.block_on(async {
         let router = match variant {
             "hand-axum" => common::hand::add_router(),
+            "generated-layered" => {
+                let _provider = ops::install_meter_provider();
+                let builder = app::builder().layer(remotipy::server::Metrics::new()).layer(ops::Pass::layer());
+                app::router(builder.build().unwrap())
+            }
             _ => app::router(app::server().unwrap()),
         };
         // The client runs' server counts the requests it serves (`GET /requests`):
@@ -421,6 +441,14 @@ impl Caller {
             }
             #[cfg(feature = "hyper")]
             "generated-hyper" => Caller::Generated(CalculatorClient::builder(url).hyper().build().unwrap()),
+            // What operating it costs: metrics recorded into the SDK, and one RPC layer that only passes.
+            #[cfg(feature = "hyper")]
+            "generated-hyper-layered" => {
+                let _provider = ops::install_meter_provider();
+                let builder = CalculatorClient::builder(url).hyper();
+                let builder = builder.metrics(remotipy::client::Metrics::new()).layer(ops::Pass::layer());
+                Caller::Generated(builder.build().unwrap())
+            }
             #[cfg(feature = "msgpack")]
             "generated-reqwest-msgpack" => {
                 Caller::Generated(CalculatorClient::builder(url).codec(remotipy::Codec::MsgPack).build().unwrap())

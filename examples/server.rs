@@ -6,9 +6,16 @@
 //!
 //! `--allow-origin ORIGIN` (repeatable; `*` for any) lets web pages from
 //! that origin call it: the CORS policy a browser client needs.
+//!
+//! `--metrics` records every call's metrics (OpenTelemetry's RPC
+//! conventions, `remotipy::server::Metrics`) and serves them as Prometheus
+//! text at `GET /metrics`; with it the server also reads gzip and zstd
+//! request bodies and compresses its larger answers for callers that
+//! accept it.
 
 mod api;
 mod app;
+mod ops;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -20,6 +27,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 struct Args {
     listen: SocketAddr,
     allow_origins: Vec<HeaderValue>,
+    metrics: bool,
 }
 
 #[tokio::main]
@@ -28,21 +36,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!("serving Users and Calculator at http://{}/rpc", listener.local_addr()?);
-    let rpc = app::server()?;
+    // The meter provider first: the metrics layer records through the one
+    // installed when it is made.
+    let metrics = if args.metrics { Some(ops::Metrics::install()?) } else { None };
+    let rpc = match metrics {
+        Some(_) => app::builder().layer(remotipy::server::Metrics::new()).build()?,
+        None => app::server()?,
+    };
     let mut router = app::router(rpc.clone());
+    if let Some(metrics) = &metrics {
+        router =
+            router.route("/metrics", metrics.route()).layer(ops::compress_answers()).layer(ops::decompress_requests());
+    }
     if !args.allow_origins.is_empty() {
         router = router.layer(cors(args.allow_origins));
     }
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal(rpc)).await?;
+    if let Some(metrics) = metrics {
+        metrics.shutdown();
+    }
     tracing::info!("shut down");
     Ok(())
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: server [--listen ADDR] [--allow-origin ORIGIN]...";
+    let usage = "usage: server [--listen ADDR] [--allow-origin ORIGIN]... [--metrics]";
     let mut args = std::env::args().skip(1);
-    let (mut listen, mut allow_origins) = ("127.0.0.1:3000".to_owned(), Vec::new());
+    let (mut listen, mut allow_origins, mut metrics) = ("127.0.0.1:3000".to_owned(), Vec::new(), false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => listen = args.next().ok_or("--listen needs an address, e.g. 127.0.0.1:3000")?,
@@ -51,11 +72,12 @@ fn parse_args() -> Result<Args, String> {
                 allow_origins
                     .push(HeaderValue::try_from(&origin).map_err(|e| format!("--allow-origin {origin}: {e}"))?);
             }
+            "--metrics" => metrics = true,
             other => return Err(format!("unknown argument `{other}`; {usage}")),
         }
     }
     let listen = listen.parse().map_err(|e| format!("--listen {listen}: {e}"))?;
-    Ok(Args { listen, allow_origins })
+    Ok(Args { listen, allow_origins, metrics })
 }
 
 /// Pages from `origins` may call: POST with the headers remotipy's client

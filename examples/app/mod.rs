@@ -78,7 +78,12 @@ impl Calculator for Calc {
 
 /// Both traits on one endpoint.
 pub fn server() -> Result<remotipy::Server, remotipy::server::BuildError> {
-    remotipy::Server::builder().service(UsersServer::new(Directory)).service(CalculatorServer::new(Calc)).build()
+    builder().build()
+}
+
+/// The server's builder, both traits added, for more settings.
+pub fn builder() -> remotipy::ServerBuilder {
+    remotipy::Server::builder().service(UsersServer::new(Directory)).service(CalculatorServer::new(Calc))
 }
 
 /// The endpoint at `/rpc`, and `GET /health` for load balancers: 200 while

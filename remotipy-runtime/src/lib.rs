@@ -10,6 +10,11 @@ compile_error!(
     "remotipy's `hyper` feature opens TCP connections itself, which wasm32 cannot: \
      there the client sends with reqwest over the browser's fetch; leave `hyper` off for this target"
 );
+#[cfg(all(target_arch = "wasm32", feature = "compression"))]
+compile_error!(
+    "remotipy's `compression` feature compresses with zstd's C library, which wasm32 cannot build: \
+     in a browser, `fetch` asks for and decompresses compressed answers by itself; leave `compression` off"
+);
 #[cfg(all(target_arch = "wasm32", feature = "blocking"))]
 compile_error!(
     "remotipy's `blocking` feature waits on its thread, which wasm32 (one thread, the event loop's) cannot: \
@@ -25,6 +30,8 @@ mod deadline;
 mod error;
 mod error_code;
 mod future;
+#[cfg(all(feature = "metrics", any(feature = "client", feature = "server")))]
+mod instruments;
 mod method;
 #[cfg(all(feature = "otel", any(feature = "client", feature = "server")))]
 mod trace;

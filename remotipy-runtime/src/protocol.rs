@@ -33,6 +33,10 @@ pub mod code {
     /// the id does not parse, its items carry no ids, the handler refused,
     /// or the stream it produced did not continue after that id.
     pub const CANNOT_RESUME: i64 = -32093;
+    /// The server shed the call: the method (or its service) has as many
+    /// calls in flight as it allows. Sent alone, with HTTP 503 and
+    /// `Retry-After`: a client retries an idempotent call elsewhere.
+    pub const OVERLOADED: i64 = -32094;
 }
 
 /// The method of the notification that carries each item of a stream, in

@@ -51,6 +51,13 @@ impl ExampleServer {
         ExampleServer { child, addr, log, alive: true }
     }
 
+    /// Its resident memory, from /proc.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap_or("VmRSS: 0 kB");
+        line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).unwrap_or(0)
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}/rpc", self.addr)
     }

@@ -33,11 +33,30 @@ pub(crate) struct Attempt {
     /// The endpoint not to try first (where there is another): the one a
     /// resumed stream broke off from.
     pub avoid: Option<usize>,
+    /// The body's `Content-Encoding`, when it is compressed.
+    pub encoding: Option<HeaderValue>,
 }
 
 impl Attempt {
     pub fn new(method: &'static str, body: Bytes, codec: Codec, idempotent: bool) -> Self {
-        Attempt { method, body, codec, idempotent, events: false, resume: None, avoid: None }
+        Attempt { method, body, codec, idempotent, events: false, resume: None, avoid: None, encoding: None }
+    }
+}
+
+impl Client {
+    /// The attempts of a call of `method` sending `body`: compressed once
+    /// here, when the client compresses requests of its size.
+    pub(crate) fn attempt(&self, method: &'static str, body: Bytes, codec: Codec, idempotent: bool) -> Attempt {
+        #[cfg(feature = "compression")]
+        if let Some((how, min)) = self.state.compress {
+            if body.len() >= min {
+                if let Some(compressed) = how.compress(&body) {
+                    let encoding = Some(how.content_encoding());
+                    return Attempt { encoding, ..Attempt::new(method, compressed.into(), codec, idempotent) };
+                }
+            }
+        }
+        Attempt::new(method, body, codec, idempotent)
     }
 }
 
@@ -116,7 +135,7 @@ impl Client {
         body: Vec<u8>,
         idempotent: bool,
     ) -> Result<TransportResponse, Error<E>> {
-        let attempt = Attempt::new(method, body.into(), self.state.codec, idempotent);
+        let attempt = self.attempt(method, body.into(), self.state.codec, idempotent);
         self.attempts::<Whole, E>(attempt, self.deadline()).await
     }
 
@@ -207,6 +226,10 @@ impl Client {
         now: Instant,
     ) -> Result<Tried<X::Answer, E>, Error<E>> {
         let (state, method) = (&*self.state, attempt.method);
+        #[cfg(feature = "metrics")]
+        if let Some(metrics) = &state.metrics {
+            metrics.attempt(method);
+        }
         let request = TransportRequest {
             method,
             body: attempt.body.clone(),
@@ -290,6 +313,9 @@ impl Client {
         }
         if let Some(last) = &attempt.resume {
             headers.insert(LAST_EVENT_ID, last.clone());
+        }
+        if let Some(encoding) = &attempt.encoding {
+            headers.insert(http::header::CONTENT_ENCODING, encoding.clone());
         }
         headers
     }

@@ -30,7 +30,7 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::attempts::{Attempt, Whole};
+use super::attempts::Whole;
 use super::batch::BATCH;
 use super::batch_queue::{AutoBatch, Delivery, Entry, Failure};
 use super::response::{ById, ErrorOnly};
@@ -202,7 +202,7 @@ fn send(client: Client, mut batch: Vec<Entry>) -> crate::future::BoxFuture<'stat
             [one] => (one.method, std::mem::take(&mut one.body)),
             many => (BATCH, codec.join(many.iter().map(|entry| &entry.body[..])).unwrap_or_default()),
         };
-        let attempt = Attempt::new(method, body.into(), codec, batch[0].idempotent);
+        let attempt = client.attempt(method, body.into(), codec, batch[0].idempotent);
         let deadline = latest(&batch);
         let response = match client.attempts::<Whole, std::convert::Infallible>(attempt, deadline).await {
             Ok(response) => response,

@@ -92,6 +92,9 @@ pub struct Replies {
     /// The client that sent them: a call the server stopped at its deadline
     /// (`-32092`) is that client's timeout, as for a call sent alone.
     client: Client,
+    /// When the batch was sent, if the client records metrics (each call's
+    /// is recorded as it is read).
+    started: Option<crate::rt::Instant>,
     codec: Codec,
     body: Bytes,
     /// Where each call's answer lies in `body` (or why it has none), by
@@ -191,13 +194,14 @@ impl Batch {
         if let Some(error) = unencodable {
             return Err(error);
         }
-        let codec = client.codec();
+        let (codec, started) = (client.codec(), client.metrics_start());
+        let answers = vec![None; slots.len()];
         if encoded == 0 {
-            return Ok(Replies { client, codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token });
+            return Ok(Replies { client, started, codec, body: Bytes::new(), answers, slots, token });
         }
         codec.close_array(&mut body, encoded);
         let response = client.exchange(BATCH, body, idempotent).await?;
-        let mut replies = Replies { client, codec, body: Bytes::new(), answers: vec![None; slots.len()], slots, token };
+        let mut replies = Replies { client, started, codec, body: Bytes::new(), answers, slots, token };
         if !response.status.is_success() && response.body.is_empty() {
             return Err(status_error(BATCH, response.status, &response.body));
         }
@@ -248,7 +252,9 @@ impl Replies {
                     let body = &self.body[range];
                     let decoded =
                         response::decode::<R::De, E>(self.codec, method, *id, StatusCode::OK, body, pending.decode_app);
-                    decoded.map(R::from_de).map_err(|error| self.client.timed_out(error))
+                    let outcome = decoded.map(R::from_de).map_err(|error| self.client.timed_out(error));
+                    self.client.metrics_end(method, self.started, &outcome);
+                    outcome
                 }
                 Some(Err(detail)) => Err(Error::Decode { method, detail }),
                 None => Err(Error::Decode { method, detail: format!("the batch response has no answer to call {id}") }),

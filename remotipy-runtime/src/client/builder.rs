@@ -75,6 +75,10 @@ pub struct ClientBuilder<C = Client> {
     http2: bool,
     /// The layers around every attempt, the first the outermost.
     layers: Vec<middleware::AddLayer>,
+    #[cfg(feature = "metrics")]
+    metrics: Option<super::metrics::Metrics>,
+    #[cfg(feature = "compression")]
+    compress: Option<(super::compress::Compression, usize)>,
     /// The automatic batches' window, if on, and their limits (calls, bytes).
     auto_batch: Option<Duration>,
     auto_batch_limits: (usize, usize),
@@ -99,6 +103,10 @@ impl<C> ClientBuilder<C> {
             http2: false,
             auto_batch: None,
             layers: Vec::new(),
+            #[cfg(feature = "metrics")]
+            metrics: None,
+            #[cfg(feature = "compression")]
+            compress: None,
             auto_batch_limits: (batch_queue::DEFAULT_MAX_CALLS, batch_queue::DEFAULT_MAX_BYTES),
             error: None,
             built: PhantomData,
@@ -292,6 +300,25 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Records the client's metrics (feature `metrics`): each call's
+    /// duration and outcome, and its attempts (see [`Metrics`](super::Metrics)).
+    #[cfg(feature = "metrics")]
+    pub fn metrics(mut self, metrics: super::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Sends request bodies of at least `min_bytes` compressed with `how`
+    /// (feature `compression`; the server must read it: a remotipy server
+    /// behind tower-http's `RequestDecompressionLayer` does). Answers come
+    /// compressed when the server compresses them: the reqwest transport
+    /// asks for gzip and zstd with `Accept-Encoding` whatever this says.
+    #[cfg(feature = "compression")]
+    pub fn compress_requests(mut self, how: super::compress::Compression, min_bytes: usize) -> Self {
+        self.compress = Some((how, min_bytes));
+        self
+    }
+
     fn fail(&mut self, error: BuildError) {
         self.error.get_or_insert(error);
     }
@@ -328,6 +355,10 @@ impl<C> ClientBuilder<C> {
                 max_calls: self.auto_batch_limits.0,
                 max_bytes: self.auto_batch_limits.1,
             }),
+            #[cfg(feature = "metrics")]
+            metrics: self.metrics,
+            #[cfg(feature = "compression")]
+            compress: self.compress,
         };
         Ok(Client::from_parts(transports, settings))
     }

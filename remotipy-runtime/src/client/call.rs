@@ -33,12 +33,18 @@ impl Client {
         params: &P,
         idempotent: bool,
     ) -> Result<(), Error> {
-        let body = self.encode(self.codec(), method, params, None)?;
-        let response = self.send_one(method, body, None, idempotent).await?;
-        match response.status.is_success() {
-            true => Ok(()),
-            false => Err(status_error(method, response.status, &response.body)),
-        }
+        let started = self.metrics_start();
+        let sent = async {
+            let body = self.encode(self.codec(), method, params, None)?;
+            let response = self.send_one(method, body, None, idempotent).await?;
+            match response.status.is_success() {
+                true => Ok(()),
+                false => Err(status_error(method, response.status, &response.body)),
+            }
+        };
+        let outcome = sent.await;
+        self.metrics_end(method, started, &outcome);
+        outcome
     }
 
     /// Calls `method`: its result decoded as `R`, an application error in
@@ -50,10 +56,39 @@ impl Client {
         idempotent: bool,
         decode_app: fn(&ErrorObject) -> Option<E>,
     ) -> Result<R, Error<E>> {
-        let id = self.next_id();
-        let body = self.encode(self.codec(), method, params, Some(id))?;
-        let response = self.send_one(method, body, Some(id), idempotent).await?;
-        self.decode_answer(self.codec(), method, id, &response, decode_app)
+        let started = self.metrics_start();
+        let answered = async {
+            let id = self.next_id();
+            let body = self.encode(self.codec(), method, params, Some(id))?;
+            let response = self.send_one(method, body, Some(id), idempotent).await?;
+            self.decode_answer(self.codec(), method, id, &response, decode_app)
+        };
+        let outcome = answered.await;
+        self.metrics_end(method, started, &outcome);
+        outcome
+    }
+
+    /// When a call starts, if the client records metrics.
+    pub(crate) fn metrics_start(&self) -> Option<crate::rt::Instant> {
+        #[cfg(feature = "metrics")]
+        if self.state.metrics.is_some() {
+            return Some(crate::rt::Instant::now());
+        }
+        None
+    }
+
+    /// Records a call started at `started` (see [`Client::metrics_start`]).
+    pub(crate) fn metrics_end<T, E>(
+        &self,
+        method: &'static str,
+        started: Option<crate::rt::Instant>,
+        outcome: &Result<T, Error<E>>,
+    ) {
+        #[cfg(feature = "metrics")]
+        if let (Some(metrics), Some(started)) = (&self.state.metrics, started) {
+            metrics.call(method, started, outcome);
+        }
+        let _ = (method, started, outcome);
     }
 
     /// Sends one call (`id`: `None` for a notification): with others in an

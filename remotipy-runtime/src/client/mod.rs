@@ -12,7 +12,11 @@ mod batch_queue;
 mod build_error;
 mod builder;
 mod call;
+#[cfg(feature = "compression")]
+mod compress;
 mod endpoints;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod middleware;
 mod options;
 pub(crate) mod response;
@@ -24,6 +28,10 @@ mod untyped;
 
 pub use build_error::BuildError;
 pub use builder::{BuildTarget, ClientBuilder};
+#[cfg(feature = "compression")]
+pub use compress::Compression;
+#[cfg(feature = "metrics")]
+pub use metrics::Metrics;
 pub use middleware::{AttemptRequest, AttemptResponse, AttemptStack};
 pub use options::CallOptions;
 pub use retry::{AttemptsFailed, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_STREAM_RECONNECTS, Retry};

@@ -117,7 +117,7 @@ impl Resume {
             resume,
             avoid: left,
             // Resuming reads what follows an id: it may be sent again.
-            ..Attempt::new(method, self.body.clone(), Codec::Json, true)
+            ..self.client.attempt(method, self.body.clone(), Codec::Json, true)
         };
         let (client, deadline) = (self.client.clone(), self.deadline);
         self.reconnecting = Some(Box::pin(async move {

@@ -88,8 +88,22 @@ impl Client {
     /// Calls a streaming method: asks for an event stream and returns as
     /// soon as it starts (the setup succeeded), within the call's deadline.
     /// Events are JSON, so the call is too, whatever the client's codec.
-    /// A `resumable` stream reconnects when it breaks off.
+    /// A `resumable` stream reconnects when it breaks off. (Its metrics, if
+    /// the client records them, are its opening's.)
     pub(crate) async fn open_with<P: serde::Serialize + ?Sized, T, E>(
+        &self,
+        method: &'static str,
+        params: &P,
+        flags: (bool, bool),
+        decode_app: fn(&ErrorObject) -> Option<E>,
+    ) -> Result<Items<T, E>, Error<E>> {
+        let started = self.metrics_start();
+        let opened = self.open_stream(method, params, flags, decode_app).await;
+        self.metrics_end(method, started, &opened);
+        opened
+    }
+
+    async fn open_stream<P: serde::Serialize + ?Sized, T, E>(
         &self,
         method: &'static str,
         params: &P,
@@ -99,7 +113,7 @@ impl Client {
         let id = self.next_id();
         let body: bytes::Bytes = self.encode(Codec::Json, method, params, Some(id))?.into();
         let deadline = self.deadline();
-        let attempt = Attempt { events: true, ..Attempt::new(method, body.clone(), Codec::Json, idempotent) };
+        let attempt = Attempt { events: true, ..self.attempt(method, body.clone(), Codec::Json, idempotent) };
         let (response, place) = self.attempts::<Streamed, E>(attempt, deadline).await?;
         if is_event_stream(&response) {
             let state = State::new(method, id, decode_app, deadline, self.stream_idle);

@@ -61,6 +61,11 @@ pub(super) struct ClientState {
     pub(super) retry: Retry,
     pub(super) budget: retry::Budget,
     pub(super) auto_batch: Option<Arc<AutoBatch>>,
+    #[cfg(feature = "metrics")]
+    pub(super) metrics: Option<super::metrics::Recorder>,
+    /// Request bodies of at least this many bytes are sent compressed so.
+    #[cfg(feature = "compression")]
+    pub(super) compress: Option<(super::compress::Compression, usize)>,
 }
 
 /// A place at an endpoint kept beyond its call (by an open stream), given
@@ -86,6 +91,10 @@ pub(crate) struct Settings {
     pub retry: Retry,
     pub max_in_flight: usize,
     pub auto_batch: Option<super::batch_queue::Settings>,
+    #[cfg(feature = "metrics")]
+    pub metrics: Option<super::metrics::Metrics>,
+    #[cfg(feature = "compression")]
+    pub compress: Option<(super::compress::Compression, usize)>,
 }
 
 /// The default per-call timeout: 60 s, so a silent server never hangs a caller.
@@ -102,6 +111,8 @@ pub const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT: usize = 128;
 
 impl Client {
     pub(crate) fn from_parts(transports: Vec<Box<dyn Transport>>, settings: Settings) -> Self {
+        #[cfg(feature = "metrics")]
+        let metrics = (settings.metrics).map(|metrics| metrics.recorder(transports[0].endpoint()));
         let state = Arc::new(ClientState {
             endpoints: endpoints::Endpoints::new(transports, settings.max_in_flight),
             codec: settings.codec,
@@ -111,6 +122,10 @@ impl Client {
             retry: settings.retry,
             auto_batch: (settings.auto_batch)
                 .map(|batching| Arc::new(AutoBatch::new(batching, settings.headers.clone()))),
+            #[cfg(feature = "metrics")]
+            metrics,
+            #[cfg(feature = "compression")]
+            compress: settings.compress,
         });
         let (headers, timeout, stream_idle) = (settings.headers, settings.timeout, settings.stream_idle);
         Client { state, headers, default_headers: true, timeout, timeout_header: timeout_header(timeout), stream_idle }

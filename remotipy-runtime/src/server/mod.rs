@@ -9,6 +9,9 @@ mod discover;
 mod dispatch;
 mod envelope;
 mod http;
+mod limit;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod middleware;
 #[cfg(feature = "openrpc")]
 pub(crate) mod openrpc;
@@ -21,6 +24,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use context::Context;
+pub use limit::{ConcurrencyLimits, Limited};
+#[cfg(feature = "metrics")]
+pub use metrics::{Metered, Metrics};
 pub use middleware::{CallStack, RpcCall};
 use service::{MethodInfo, RpcService};
 
