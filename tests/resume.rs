@@ -526,6 +526,10 @@ async fn the_openrpc_document_says_which_streams_resume() {
     let ticks = methods.iter().find(|m| m["name"] == "ticks").unwrap();
     assert_eq!(ticks["x-remotipy-resumable"], true);
     assert_eq!(ticks["x-remotipy-stream"], true);
+    // The summary is the docs' first sentence, over as many lines as it takes.
+    let summary = "The numbers `1..=n`, one every `interval_ms` milliseconds (the first at once), streamed as they \
+                   come; refuses `interval_ms > 60000` before any item.";
+    assert_eq!(ticks["summary"], summary);
     let add = methods.iter().find(|m| m["name"] == "add").unwrap();
     assert!(add.get("x-remotipy-resumable").is_none());
 }

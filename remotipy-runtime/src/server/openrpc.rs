@@ -44,7 +44,7 @@ impl Describer {
     pub(crate) fn method(&self, name: &str, docs: &str) -> Map<String, Value> {
         let mut method = Map::new();
         method.insert("name".into(), name.into());
-        if let Some(summary) = docs.lines().map(str::trim).find(|line| !line.is_empty()) {
+        if let Some(summary) = summary(docs) {
             method.insert("summary".into(), summary.into());
         }
         if !docs.trim().is_empty() {
@@ -174,6 +174,16 @@ impl Describer {
             "components": { "schemas": schemas },
         })
     }
+}
+
+/// A method's one-line summary: the first sentence of its docs' first
+/// paragraph, whose lines are joined (rustdoc's rule for the summary line).
+fn summary(docs: &str) -> Option<String> {
+    let paragraph: Vec<&str> =
+        docs.lines().map(str::trim).skip_while(|line| line.is_empty()).take_while(|line| !line.is_empty()).collect();
+    let paragraph = paragraph.join(" ");
+    let end = paragraph.find(". ").map_or(paragraph.len(), |at| at + 1);
+    (!paragraph.is_empty()).then(|| paragraph[..end].to_owned())
 }
 
 fn with_docs(mut object: Value, key: &str, docs: &str) -> Value {
