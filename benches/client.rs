@@ -51,6 +51,8 @@ const VARIANTS: &[&str] = &[
     "generated-reqwest-no-timeout",
     #[cfg(feature = "hyper")]
     "generated-hyper",
+    #[cfg(feature = "hyper")]
+    "generated-hyper-layered",
     #[cfg(feature = "msgpack")]
     "generated-reqwest-msgpack",
     #[cfg(all(feature = "hyper", feature = "msgpack"))]
@@ -75,6 +77,11 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--client") {
         return client_process(&args[i + 1..]);
+    }
+    // SERVERS=a,b,c: only the server CPU per call of each, round by round
+    // (the servers of `serve`: what a layer costs, say).
+    if let Ok(servers) = std::env::var("SERVERS") {
+        return compare_servers(&servers.split(',').collect::<Vec<_>>());
     }
     // TARGETS=1: the variants the four tracked ratios need, 7 rounds, and the servers compared.
     let targets = std::env::var_os("TARGETS").is_some();
@@ -154,6 +161,23 @@ const TARGET_VARIANTS: &[&str] = &[
 /// the generated one with metrics (into the SDK) and a no-op RPC layer.
 const SERVERS: [&str; 3] = ["generated", "hand-axum", "generated-layered"];
 
+/// The server CPU per call of each of `servers`, in rotating order, and
+/// each's median ratio to the first.
+fn compare_servers(servers: &[&str]) {
+    let (rounds, calls) = (common::setting("ROUNDS", 7, 1), common::setting("CALLS", 100_000, 300));
+    let mut cpu = vec![Vec::new(); servers.len()];
+    for round in 0..rounds {
+        for i in (0..servers.len()).map(|i| (i + round) % servers.len()) {
+            cpu[i].push(server_cpu(servers[i], calls));
+        }
+    }
+    for (server, cpu_of) in servers.iter().zip(&cpu) {
+        let (us, lo, hi) = common::median(cpu_of.clone());
+        let (ratio, rlo, rhi) = common::paired_ratio(cpu_of, &cpu[0]);
+        println!("| {server} | {us:.2} [{lo:.2}–{hi:.2}] µs | {ratio:.3} [{rlo:.3}–{rhi:.3}] |");
+    }
+}
+
 /// A fresh `server` child on core 0 loaded with `calls` `add` calls by
 /// hyper-util's client by hand (the cheapest load) on core 1: the server's
 /// CPU per call, in µs.
@@ -215,12 +239,7 @@ fn report_targets(runs: &[Run], servers: &[Vec<f64>; 3]) {
             "≤ 0.42",
         ),
         ("server CPU per `add` vs hand-written axum", servers[0].clone(), servers[1].clone(), "≤ 1.05"),
-        (
-            "server CPU with metrics and a no-op RPC layer vs without",
-            servers[2].clone(),
-            servers[0].clone(),
-            "≤ 1.05",
-        ),
+        ("server CPU with metrics and a no-op RPC layer vs without", servers[2].clone(), servers[0].clone(), "≤ 1.05"),
         (
             "hyper client CPU with metrics and a no-op RPC layer vs without",
             of("generated-hyper-layered", client),
@@ -371,6 +390,11 @@ fn serve(variant: &str) {
                 let _provider = ops::install_meter_provider();
                 let builder = app::builder().layer(remotipy::server::Metrics::new()).layer(ops::Pass::layer());
                 app::router(builder.build().unwrap())
+            }
+            "generated-pass" => app::router(app::builder().layer(ops::Pass::layer()).build().unwrap()),
+            "generated-metrics" => {
+                let _provider = ops::install_meter_provider();
+                app::router(app::builder().layer(remotipy::server::Metrics::new()).build().unwrap())
             }
             _ => app::router(app::server().unwrap()),
         };

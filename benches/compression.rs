@@ -152,7 +152,9 @@ fn wire_bytes(size: usize, encoding: &str) -> usize {
 }
 
 fn report(cpu: &[Vec<Vec<f64>>]) {
-    println!("\n| body | encoding | bytes per call (both ways) | client + server CPU µs/call | extra CPU vs none | break-even link |");
+    println!(
+        "\n| body | encoding | bytes per call (both ways) | client + server CPU µs/call | extra CPU vs none | break-even link |"
+    );
     println!("|---|---|---|---|---|---|");
     for (s, &size) in SIZES.iter().enumerate() {
         let plain = common::median(cpu[s][0].clone()).0;

@@ -519,6 +519,12 @@ fn serve(variant: &str) {
             other => panic!("unknown variant {other}"),
         };
         let app = app.route("/heap", axum::routing::get(|| async { LIVE.load(Ordering::Relaxed).to_string() }));
+        // As a server of streams should: an event is written as it comes, not
+        // held back by Nagle until the reader acknowledges the head.
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::select! {
             _ = axum::serve(listener, app) => {}
             _ = common::parent_gone() => {}

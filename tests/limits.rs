@@ -15,8 +15,8 @@ use remotipy::server::ConcurrencyLimits;
 
 #[remotipy::remote]
 pub trait Busy {
-    /// 20 ms of CPU work, on tokio's blocking pool (as CPU-bound handlers
-    /// should), then answers.
+    /// 4 ms of CPU work, on tokio's blocking pool (as CPU-bound handlers
+    /// should), then 16 ms waiting (as on a database), then answers.
     async fn slow(&self) -> u8;
     /// Answers at once.
     async fn quick(&self) -> u8;
@@ -35,11 +35,16 @@ impl Busy for Arc<Worker> {
         let burn = || {
             let started = Instant::now();
             let mut spins = 0u64;
-            while started.elapsed() < Duration::from_millis(20) {
+            while started.elapsed() < Duration::from_millis(4) {
                 spins = std::hint::black_box(spins.wrapping_add(1));
             }
         };
+        // Not all CPU: one call of it in flight would then take one of
+        // this machine's two cores whatever the bound, and the probe's
+        // latency would measure the OS scheduler sharing the other, not
+        // the bound. Unbounded, 500 of these still want 100 cores.
         tokio::task::spawn_blocking(burn).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(16)).await;
         1
     }
     async fn quick(&self) -> u8 {
@@ -147,8 +152,10 @@ async fn a_saturated_slow_method_leaves_the_others_as_fast_as_idle() {
         assert!(shed > 500, "the bound sheds: {shed}");
         assert!(answered > 20, "the bound still runs its share: {answered}");
         rounds.push((idle, loaded));
-        // Twice the idle p99, with a floor of a millisecond for a machine's noise.
-        if loaded <= (idle * 2).max(Duration::from_millis(1)) {
+        // Twice the idle p99, or 5 ms more: a debug build's p99 on a
+        // shared 2-core machine moves by a few ms (measured: idle 1.2-5.4,
+        // saturated 3.6-5.8 ms); starving takes 0.1-1.2 s (the control).
+        if loaded <= (idle * 2).max(idle + Duration::from_millis(5)) {
             break;
         }
         assert!(rounds.len() < 3, "quick's p99 (idle, saturated) in each round: {rounds:?}");
@@ -175,6 +182,7 @@ async fn without_the_bound_the_slow_method_starves_the_others() {
     let (answered, shed) = load.await.unwrap();
     assert_eq!(shed, 0);
     assert!(answered >= 500);
+    println!("unbounded: quick waited {waited:?} (idle p99 {idle:?})");
     assert!(waited > idle * 10, "quick waited {waited:?} behind `slow` (idle p99 {idle:?})");
     server.shutdown_background();
 }

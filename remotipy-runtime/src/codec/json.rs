@@ -30,7 +30,9 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -
 }
 
 /// Decodes `bytes`, checked as UTF-8 once (from a slice, serde_json checks
-/// each string it reads instead, which costs more).
+/// each string it reads instead, which costs more). (The client's: a
+/// server reads requests through the envelope parser.)
+#[cfg(feature = "client")]
 pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => decode_str(text),
@@ -40,7 +42,8 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, De
 }
 
 /// Appends a value that cannot hold a float (a string, an integer): no
-/// check for the ones JSON cannot carry.
+/// check for the ones JSON cannot carry. (The client's requests.)
+#[cfg(feature = "client")]
 pub(crate) fn encode_plain<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -> Result<(), BoxError> {
     serde_json::to_writer(&mut *buf, value).map_err(Into::into)
 }

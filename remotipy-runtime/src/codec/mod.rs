@@ -10,6 +10,7 @@ mod json;
 pub(crate) mod msgpack;
 
 use http::HeaderValue;
+#[cfg(feature = "client")]
 use serde::de::Deserialize;
 
 pub(crate) use error::DecodeError;
@@ -81,6 +82,7 @@ impl Codec {
     }
 
     /// Decodes one value from the whole of `bytes`.
+    #[cfg(feature = "client")]
     pub(crate) fn decode<'de, T: Deserialize<'de>>(self, bytes: &'de [u8]) -> Result<T, DecodeError> {
         match self {
             Codec::Json => json::decode(bytes),

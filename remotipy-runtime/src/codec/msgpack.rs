@@ -26,6 +26,7 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(buf: &mut Vec<u8>, value: &T) -
 /// after the value are an error, as after a JSON value: rmp-serde would stop
 /// at the value's end and ignore them, so a body with trailing garbage
 /// (found by the client_answer fuzz target) read as an answer.
+#[cfg(feature = "client")]
 pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, DecodeError> {
     let (value, rest) = split_value(bytes)?;
     if !rest.is_empty() {

@@ -7,14 +7,16 @@
 //! none for these). A stream's duration runs until it ends, its status is
 //! how it ended.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures_util::StreamExt as _;
-use opentelemetry::metrics::{Histogram, Meter, UpDownCounter};
+use opentelemetry::metrics::{AsyncInstrument, Histogram, Meter, ObservableUpDownCounter};
 
 use super::middleware::RpcCall;
 use super::service::{Items, Outcome, Reply};
@@ -41,8 +43,41 @@ pub struct Metrics {
 
 struct Instruments {
     duration: Histogram<f64>,
-    active: UpDownCounter<i64>,
-    streams: UpDownCounter<i64>,
+    /// Calls in flight and open streams, per method: plain counters, read
+    /// by the observable instruments when the metrics are collected, so
+    /// that a call pays for one record (its duration), not three.
+    gauges: Arc<Gauges>,
+    _active: ObservableUpDownCounter<i64>,
+    _streams: ObservableUpDownCounter<i64>,
+}
+
+#[derive(Default)]
+struct Gauges {
+    methods: RwLock<HashMap<&'static str, Arc<Counts>>>,
+}
+
+#[derive(Default)]
+struct Counts {
+    active: AtomicI64,
+    streams: AtomicI64,
+}
+
+impl Gauges {
+    /// The counts of `method`, made on its first call.
+    fn of(&self, method: &'static str) -> Arc<Counts> {
+        if let Some(counts) = self.methods.read().unwrap_or_else(|e| e.into_inner()).get(method) {
+            return Arc::clone(counts);
+        }
+        let mut methods = self.methods.write().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(methods.entry(method).or_default())
+    }
+
+    /// Reports each method's count, as `count` reads it.
+    fn observe(&self, observer: &dyn AsyncInstrument<i64>, count: fn(&Counts) -> &AtomicI64) {
+        for (method, counts) in self.methods.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            observer.observe(count(counts).load(Ordering::Relaxed), &instruments::call(method));
+        }
+    }
 }
 
 impl Metrics {
@@ -53,6 +88,11 @@ impl Metrics {
 
     /// Records through `meter`.
     pub fn with_meter(meter: &Meter) -> Self {
+        let gauges = Arc::new(Gauges::default());
+        let observe = |count: fn(&Counts) -> &AtomicI64| {
+            let gauges = Arc::clone(&gauges);
+            move |observer: &dyn AsyncInstrument<i64>| gauges.observe(observer, count)
+        };
         let instruments = Instruments {
             duration: meter
                 .f64_histogram("rpc.server.call.duration")
@@ -60,16 +100,19 @@ impl Metrics {
                 .with_description("The duration of the calls this server ran")
                 .with_boundaries(instruments::BUCKETS.to_vec())
                 .build(),
-            active: meter
-                .i64_up_down_counter("remotipy.server.active_calls")
+            _active: meter
+                .i64_observable_up_down_counter("remotipy.server.active_calls")
                 .with_unit("{call}")
                 .with_description("The calls this server is running")
+                .with_callback(observe(|counts| &counts.active))
                 .build(),
-            streams: meter
-                .i64_up_down_counter("remotipy.server.open_streams")
+            _streams: meter
+                .i64_observable_up_down_counter("remotipy.server.open_streams")
                 .with_unit("{stream}")
                 .with_description("The streams this server has open")
+                .with_callback(observe(|counts| &counts.streams))
                 .build(),
+            gauges,
         };
         Metrics { instruments: Arc::new(instruments) }
     }
@@ -123,7 +166,7 @@ where
             let mut reply = reply.await?;
             match reply.outcome {
                 Outcome::Stream(items) => {
-                    running.instruments.streams.add(1, &instruments::call(method));
+                    running.counts.streams.fetch_add(1, Ordering::Relaxed);
                     reply.outcome = Outcome::Stream(Box::pin(OpenStream { items, running, ended: None }));
                 }
                 Outcome::Done(ref outcome) => running.done(outcome.as_ref().err().map(|e| e.code)),
@@ -137,6 +180,7 @@ where
 /// its deadline, say), and then recorded.
 struct Running {
     instruments: Arc<Instruments>,
+    counts: Arc<Counts>,
     method: &'static str,
     started: Instant,
     recorded: bool,
@@ -144,8 +188,9 @@ struct Running {
 
 impl Running {
     fn start(instruments: Arc<Instruments>, method: &'static str) -> Self {
-        instruments.active.add(1, &instruments::call(method));
-        Running { instruments, method, started: Instant::now(), recorded: false }
+        let counts = instruments.gauges.of(method);
+        counts.active.fetch_add(1, Ordering::Relaxed);
+        Running { instruments, counts, method, started: Instant::now(), recorded: false }
     }
 
     /// The call ended: with a JSON-RPC error's code, or well.
@@ -159,7 +204,7 @@ impl Running {
         }
         let seconds = self.started.elapsed().as_secs_f64();
         let attributes = instruments::call(self.method);
-        self.instruments.active.add(-1, &attributes);
+        self.counts.active.fetch_sub(1, Ordering::Relaxed);
         match (failed, kind) {
             (None, "cancelled") => {
                 self.instruments.duration.record(seconds, &instruments::failed(self.method, None, kind));
@@ -204,7 +249,7 @@ impl futures_util::Stream for OpenStream {
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
-        self.running.instruments.streams.add(-1, &instruments::call(self.running.method));
+        self.running.counts.streams.fetch_sub(1, Ordering::Relaxed);
         match self.ended {
             Some(failed) => self.running.record(failed, "error"),
             None => self.running.record(None, "cancelled"),
