@@ -7,6 +7,9 @@
 //! `--allow-origin ORIGIN` (repeatable; `*` for any) lets web pages from
 //! that origin call it: the CORS policy a browser client needs.
 //!
+//! With feature `mcp` (`cargo run --example server --features mcp`), the
+//! same methods are MCP tools at `/mcp`.
+//!
 //! `--metrics` records every call's metrics (OpenTelemetry's RPC
 //! conventions, `remotipy::server::Metrics`) and serves them as Prometheus
 //! text at `GET /metrics`; with it the server also reads gzip and zstd
@@ -21,6 +24,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
+use axum::serve::ListenerExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// What the command line says.
@@ -44,6 +48,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => app::server()?,
     };
     let mut router = app::router(rpc.clone());
+    // The same methods as MCP tools for AI agents, at `/mcp` (feature `mcp`),
+    // for pages of the origins `--allow-origin` lets call `/rpc` too.
+    #[cfg(feature = "mcp")]
+    {
+        let mcp = args.allow_origins.iter().filter_map(|origin| origin.to_str().ok()).fold(
+            rpc.mcp().server_info("remotipy-example", "0.1.0"),
+            |mcp, origin| {
+                if origin == "*" { mcp.allow_any_origin() } else { mcp.allow_origin(origin) }
+            },
+        );
+        router = router.route("/mcp", mcp.build().into_route());
+    }
     if let Some(metrics) = &metrics {
         router =
             router.route("/metrics", metrics.route()).layer(ops::compress_answers()).layer(ops::decompress_requests());
@@ -52,6 +68,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         router = router.layer(cors(args.allow_origins));
     }
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    // Events go out as they come: without TCP_NODELAY, Nagle holds an event
+    // stream's first event back until the reader acknowledges the head (a
+    // 40 ms pause a resumed stream would show).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, service).with_graceful_shutdown(shutdown_signal(rpc)).await?;
     if let Some(metrics) = metrics {
         metrics.shutdown();

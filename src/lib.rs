@@ -112,6 +112,11 @@
 ///   `clone` or `new`).
 /// - `#[remote(notification)]`: sent without an id; no reply is awaited (it must return `()`).
 /// - `#[remote(idempotent)]`: running it twice is harmless, so the client may retry it.
+/// - `#[remote(read_only)]`: it changes nothing (`MethodInfo::read_only`,
+///   OpenRPC `x-remotipy-read-only`, MCP `readOnlyHint`); not for a notification.
+/// - `#[remote(mcp(..))]` (read by `Server::mcp`, feature `mcp`): `mcp(skip)` leaves the
+///   method out of the MCP tools; `mcp(title = "..", destructive = bool, open_world = bool)`
+///   give the tool's title and MCP's `destructiveHint` and `openWorldHint` (see docs/mcp.md).
 ///
 /// Options may be combined in one attribute or split over several; each is given once.
 ///

@@ -1,10 +1,10 @@
 //! The `#[remote(...)]` options: on the trait (`crate`, `namespace`) and on
-//! methods (`name`, `notification`, `idempotent`). Each may be given once; a
-//! repetition is an error at the repetition.
+//! methods (`name`, `notification`, `idempotent`, `read_only`, `mcp(..)`).
+//! Each may be given once; a repetition is an error at the repetition.
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, LitStr, Path};
+use syn::{Attribute, LitBool, LitStr, Path};
 
 use crate::errors::Errors;
 
@@ -45,6 +45,23 @@ pub struct MethodOptions {
     pub notification: Option<Span>,
     /// The span of the `idempotent` key, when present.
     pub idempotent: Option<Span>,
+    /// The span of the `read_only` key, when present.
+    pub read_only: Option<Span>,
+    /// `mcp(..)`: how the method shows as an MCP tool.
+    pub mcp: Option<McpOptions>,
+}
+
+/// The keys of a method's `mcp(..)`, each with its span.
+#[derive(Default)]
+pub struct McpOptions {
+    /// `skip`: not an MCP tool.
+    pub skip: Option<Span>,
+    /// `title = ".."`: the tool's display name.
+    pub title: Option<LitStr>,
+    /// `destructive = bool`: MCP's `destructiveHint`.
+    pub destructive: Option<LitBool>,
+    /// `open_world = bool`: MCP's `openWorldHint`.
+    pub open_world: Option<LitBool>,
 }
 
 impl TraitOptions {
@@ -79,6 +96,8 @@ impl MethodOptions {
         let mut name = Attr::none("name");
         let mut notification = Attr::none("notification");
         let mut idempotent = Attr::none("idempotent");
+        let mut read_only = Attr::none("read_only");
+        let mut mcp = Attr::none("mcp");
         for attr in attrs.iter().filter(|a| is_remote(a)) {
             let result = attr.parse_nested_meta(|meta| {
                 let span = meta.path.segments[0].ident.span();
@@ -89,8 +108,13 @@ impl MethodOptions {
                     notification.set(&meta, span, errors);
                 } else if meta.path.is_ident("idempotent") {
                     idempotent.set(&meta, span, errors);
+                } else if meta.path.is_ident("read_only") {
+                    read_only.set(&meta, span, errors);
+                } else if meta.path.is_ident("mcp") {
+                    let options = McpOptions::parse(&meta, errors)?;
+                    mcp.set(&meta, options, errors);
                 } else {
-                    unknown_key(&meta, "`name`, `notification`, `idempotent`", errors)?;
+                    unknown_key(&meta, "`name`, `notification`, `idempotent`, `read_only`, `mcp(..)`", errors)?;
                 }
                 Ok(())
             });
@@ -98,7 +122,62 @@ impl MethodOptions {
                 errors.push(e);
             }
         }
-        MethodOptions { name: name.get(), notification: notification.get(), idempotent: idempotent.get() }
+        MethodOptions {
+            name: name.get(),
+            notification: notification.get(),
+            idempotent: idempotent.get(),
+            read_only: read_only.get(),
+            mcp: mcp.get(),
+        }
+    }
+}
+
+impl McpOptions {
+    /// Reads the keys inside `mcp(..)`; `mcp` alone is an error.
+    fn parse(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Self> {
+        if !meta.input.peek(syn::token::Paren) {
+            let message = "`mcp` takes options: `mcp(skip)`, or any of `mcp(title = \"..\", destructive = false, \
+                           open_world = false)`";
+            errors.at(&meta.path, message);
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            return Ok(McpOptions::default());
+        }
+        let (mut skip, mut title) = (Attr::none("mcp(skip)"), Attr::none("mcp(title)"));
+        let (mut destructive, mut open_world) = (Attr::none("mcp(destructive)"), Attr::none("mcp(open_world)"));
+        meta.parse_nested_meta(|inner| {
+            if inner.path.is_ident("skip") {
+                skip.set(&inner, inner.path.segments[0].ident.span(), errors);
+            } else if inner.path.is_ident("title") {
+                let lit = inner.value()?.parse()?;
+                title.set(&inner, lit, errors);
+            } else if inner.path.is_ident("destructive") {
+                let lit = bool_value(&inner, "destructive")?;
+                destructive.set(&inner, lit, errors);
+            } else if inner.path.is_ident("open_world") {
+                let lit = bool_value(&inner, "open_world")?;
+                open_world.set(&inner, lit, errors);
+            } else {
+                unknown_key(&inner, "`skip`, `title`, `destructive`, `open_world` (inside `mcp(..)`)", errors)?;
+            }
+            Ok(())
+        })?;
+        Ok(McpOptions {
+            skip: skip.get(),
+            title: title.get(),
+            destructive: destructive.get(),
+            open_world: open_world.get(),
+        })
+    }
+}
+
+/// The `true` or `false` after `key =`.
+fn bool_value(meta: &ParseNestedMeta, key: &str) -> syn::Result<LitBool> {
+    let value = meta.value()?.parse::<syn::Expr>()?;
+    match value {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(lit), .. }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(other, format_args!("`mcp({key} = ..)` takes `true` or `false`"))),
     }
 }
 

@@ -111,7 +111,9 @@ fn users_trait() {
             pub trait Users {
                 /// Says hello.
                 async fn greet(&self, user: UserInfo) -> Greeting;
+                #[remote(read_only)]
                 async fn find(&self, id: u64) -> Result<UserInfo, UserError>;
+                #[remote(mcp(title = "Search users", open_world = false))]
                 async fn search(&self, name: String, limit: Option<u32>) -> Vec<UserInfo>;
                 #[remote(notification)]
                 async fn audit(&self, line: String);

@@ -32,6 +32,27 @@ pub struct Method {
     pub notification: bool,
     /// `#[remote(idempotent)]`: running it twice is harmless.
     pub idempotent: bool,
+    /// `#[remote(read_only)]`: it changes nothing.
+    pub read_only: bool,
+    /// `#[remote(mcp(..))]`: how it shows as an MCP tool.
+    pub mcp: McpHints,
+}
+
+/// What `#[remote(mcp(..))]` says of a method as an MCP tool.
+#[derive(Default)]
+pub struct McpHints {
+    /// Not a tool at all.
+    pub skip: bool,
+    pub title: Option<String>,
+    pub destructive: Option<bool>,
+    pub open_world: Option<bool>,
+}
+
+impl McpHints {
+    /// Whether anything was said.
+    pub fn is_empty(&self) -> bool {
+        !self.skip && self.title.is_none() && self.destructive.is_none() && self.open_world.is_none()
+    }
 }
 
 /// A method's attributes, by where they go.

@@ -12,9 +12,9 @@ use syn::{
     Type,
 };
 
-use crate::attr::{MethodOptions, TraitOptions, is_remote};
+use crate::attr::{McpOptions, MethodOptions, TraitOptions, is_remote};
 use crate::errors::Errors;
-use crate::model::{Arg, Forwarded, Method, Output, RemoteTrait};
+use crate::model::{Arg, Forwarded, McpHints, Method, Output, RemoteTrait};
 
 pub fn remote_trait(options: TraitOptions, mut item: ItemTrait, errors: &mut Errors) -> RemoteTrait {
     check_trait_header(&item, errors);
@@ -76,6 +76,7 @@ fn method(f: &TraitItemFn, options: MethodOptions, namespace: Option<&str>, erro
             ok = false;
         }
     }
+    ok &= check_hints(&f.sig, &options, errors);
     let output = output?;
     if !ok {
         return None;
@@ -95,7 +96,57 @@ fn method(f: &TraitItemFn, options: MethodOptions, namespace: Option<&str>, erro
         output,
         notification: options.notification.is_some(),
         idempotent: options.idempotent.is_some(),
+        read_only: options.read_only.is_some(),
+        mcp: options.mcp.map(mcp_hints).unwrap_or_default(),
     })
+}
+
+fn mcp_hints(options: McpOptions) -> McpHints {
+    McpHints {
+        skip: options.skip.is_some(),
+        title: options.title.as_ref().map(syn::LitStr::value),
+        destructive: options.destructive.as_ref().map(|b| b.value),
+        open_world: options.open_world.as_ref().map(|b| b.value),
+    }
+}
+
+/// Checks the hints that contradict each other or the signature: a
+/// read-only notification (it would do nothing), hints on a method left
+/// out of MCP, and `destructive` on a read-only method.
+fn check_hints(sig: &Signature, options: &MethodOptions, errors: &mut Errors) -> bool {
+    let mut ok = true;
+    if let (Some(read_only), Some(_)) = (options.read_only, options.notification) {
+        let message = format!(
+            "`{}` cannot be both `read_only` and a `notification`: a method that changes nothing and answers \
+             nothing does nothing",
+            sig.ident
+        );
+        errors.push(syn::Error::new(read_only, message));
+        ok = false;
+    }
+    let Some(mcp) = &options.mcp else { return ok };
+    if mcp.skip.is_some() {
+        let said = [
+            mcp.title.as_ref().map(|t| (t.span(), "title")),
+            mcp.destructive.as_ref().map(|b| (b.span, "destructive")),
+            mcp.open_world.as_ref().map(|b| (b.span, "open_world")),
+        ];
+        for (span, key) in said.into_iter().flatten() {
+            let message = format!("`mcp({key} = ..)` has no use: `mcp(skip)` leaves `{}` out of MCP", sig.ident);
+            errors.push(syn::Error::new(span, message));
+            ok = false;
+        }
+    }
+    if let (Some(destructive), Some(_)) = (&mcp.destructive, options.read_only) {
+        let message = format!(
+            "`mcp(destructive = ..)` has no use on `read_only` `{}`: a read-only tool destroys nothing (MCP \
+             ignores `destructiveHint` when `readOnlyHint` is true)",
+            sig.ident
+        );
+        errors.push(syn::Error::new(destructive.span, message));
+        ok = false;
+    }
+    ok
 }
 
 /// Sorts the attributes the generated items of a method carry too.

@@ -84,6 +84,13 @@ pub mod service {
     pub use crate::server::service::{Call, MethodInfo, Reply, RpcService};
 }
 
+/// MCP (feature `mcp`): a server's methods as Model Context Protocol tools,
+/// over Streamable HTTP; see [`Server::mcp`].
+#[cfg(feature = "mcp")]
+pub mod mcp {
+    pub use crate::server::mcp::{Mcp, McpBuilder};
+}
+
 /// OpenRPC discovery (feature `openrpc`): every server answers
 /// [`DISCOVER`](openrpc::DISCOVER) with a document generated services fill.
 #[cfg(all(feature = "openrpc", feature = "server"))]

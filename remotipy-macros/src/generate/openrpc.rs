@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::context::Ctx;
-use crate::model::Output;
+use crate::model::{McpHints, Output};
 
 pub fn describe(cx: &Ctx) -> TokenStream {
     let (krate, private) = (cx.krate, &cx.private);
@@ -45,9 +45,12 @@ pub fn describe(cx: &Ctx) -> TokenStream {
         };
         let idempotent = m.idempotent.then(|| quote!(.idempotent()));
         let resumable = m.output.tracked().map(|_| quote!(.resumable()));
+        let read_only = m.read_only.then(|| quote!(.read_only()));
+        let mcp = mcp_hints(&m.mcp);
         quote! {
             #(#cfgs)*
-            #private::openrpc::method(describer, #wire, #docs) #(#params)* #result #error #idempotent #resumable .finish();
+            #private::openrpc::method(describer, #wire, #docs) #(#params)* #result #error #idempotent #resumable
+                #read_only #mcp .finish();
         }
     });
     let if_openrpc = cx.gate("openrpc");
@@ -59,6 +62,22 @@ pub fn describe(cx: &Ctx) -> TokenStream {
             }
         }
     }
+}
+
+/// `.mcp(skip, title, destructive, open_world)`, when `#[remote(mcp(..))]` said anything.
+fn mcp_hints(hints: &McpHints) -> TokenStream {
+    if hints.is_empty() {
+        return quote!();
+    }
+    let option = |value: Option<TokenStream>| match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    };
+    let skip = hints.skip;
+    let title = option(hints.title.as_ref().map(|t| quote!(#t)));
+    let destructive = option(hints.destructive.map(|b| quote!(#b)));
+    let open_world = option(hints.open_world.map(|b| quote!(#b)));
+    quote!(.mcp(#skip, #title, #destructive, #open_world))
 }
 
 /// The text of the doc comments among `attrs`, one line each: a literal,

@@ -95,7 +95,8 @@ fn service_impl(cx: &Ctx) -> TokenStream {
         let notification = m.notification.then(|| quote!(.notification()));
         let idempotent = m.idempotent.then(|| quote!(.idempotent()));
         let streaming = matches!(m.output, Output::Stream { .. }).then(|| quote!(.streaming()));
-        quote!(#(#cfgs)* #private::MethodInfo::new(#name, #trait_name) #notification #idempotent #streaming)
+        let read_only = m.read_only.then(|| quote!(.read_only()));
+        quote!(#(#cfgs)* #private::MethodInfo::new(#name, #trait_name) #notification #idempotent #streaming #read_only)
     });
     let arms = cx.remote.methods.iter().map(|m| arm(cx, m));
     let describe = openrpc::describe(cx);

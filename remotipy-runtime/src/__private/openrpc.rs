@@ -107,6 +107,33 @@ impl MethodDoc<'_> {
         self
     }
 
+    /// A read-only method: it changes nothing (`x-remotipy-read-only: true`).
+    pub fn read_only(mut self) -> Self {
+        self.method.insert("x-remotipy-read-only".into(), true.into());
+        self
+    }
+
+    /// What `#[remote(mcp(..))]` says of the method as an MCP tool
+    /// (`x-remotipy-mcp`): left out (`skip`), its display title, and the
+    /// hints MCP has beyond read-only and idempotent.
+    pub fn mcp(mut self, skip: bool, title: Option<&str>, destructive: Option<bool>, open_world: Option<bool>) -> Self {
+        let mut mcp = Map::new();
+        if skip {
+            mcp.insert("skip".into(), true.into());
+        }
+        if let Some(title) = title {
+            mcp.insert("title".into(), title.into());
+        }
+        if let Some(destructive) = destructive {
+            mcp.insert("destructiveHint".into(), destructive.into());
+        }
+        if let Some(open_world) = open_world {
+            mcp.insert("openWorldHint".into(), open_world.into());
+        }
+        self.method.insert("x-remotipy-mcp".into(), Value::Object(mcp));
+        self
+    }
+
     /// Done: adds the method to the document.
     pub fn finish(self) {
         // Optional params after required ones may be sent by position; otherwise by name only.

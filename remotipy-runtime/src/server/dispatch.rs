@@ -2,7 +2,10 @@
 //! notification or a batch) answered by a [`Server`], with every protocol
 //! error mapped to the spec's code and every panic contained to its call.
 
+use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Weak};
+use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -10,10 +13,11 @@ use futures_util::future::join_all;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::middleware::RpcCall;
+use super::middleware::{CallStack, RpcCall};
 use super::service::{Call, HttpStatus, Items, Outcome, Params, Reply};
-use super::{Server, envelope, stream};
+use super::{Inner, Server, envelope, stream};
 use crate::codec::Codec;
+use crate::future::BoxFuture;
 use crate::protocol::{ErrorObject, code};
 
 /// The answer to one JSON-RPC body.
@@ -129,7 +133,7 @@ async fn answer(
         crate::trace::continue_from(&span, context.headers());
     }
     let call = Call::new(&request.method, request.params);
-    let reply = match &server.inner.stack {
+    let reply = match stack(server) {
         None => run(server, call).instrument(span.clone()).await,
         Some(stack) => {
             let layered = owned(server, codec, body, &request);
@@ -163,9 +167,46 @@ fn owned(server: &Server, codec: Codec, body: &Bytes, request: &envelope::Reques
     RpcCall::new(info, &request.method, params, codec).notification(request.id.is_none())
 }
 
+/// The server's layers around its calls, the dispatcher at the bottom;
+/// `None` without layers. Built on the first call (the bottom holds the
+/// server, weakly: the server holds the stack).
+pub(crate) fn stack(server: &Server) -> Option<&CallStack> {
+    let built = server.inner.stack.get_or_init(|| {
+        let layers = std::mem::take(&mut *server.inner.layers.lock().unwrap_or_else(|e| e.into_inner()));
+        let bottom = CallStack::new(Dispatch(Arc::downgrade(&server.inner)));
+        // The first layer added is the outermost: wrap from the last.
+        (!layers.is_empty()).then(|| layers.into_iter().rev().fold(bottom, |stack, add| add(stack)))
+    });
+    built.as_ref()
+}
+
+/// The dispatcher as a service: runs the call with the server's services.
+/// It holds the server weakly (the server holds it); every call comes
+/// through the server, which keeps it alive while it runs.
+#[derive(Clone)]
+struct Dispatch(Weak<Inner>);
+
+impl tower::Service<RpcCall> for Dispatch {
+    type Response = Reply;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Reply, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, call: RpcCall) -> Self::Future {
+        let inner = self.0.upgrade();
+        Box::pin(async move {
+            let server = Server { inner: inner.expect("a call runs while its server is alive") };
+            Ok(run(&server, call.as_call()).await)
+        })
+    }
+}
+
 /// Runs `call` through the server's layers. A layer's panic costs this
 /// call alone a `-32603`, as a handler's does.
-pub(crate) async fn through(server: &Server, stack: &super::middleware::CallStack, call: RpcCall) -> Reply {
+pub(crate) async fn through(server: &Server, stack: &CallStack, call: RpcCall) -> Reply {
     use tower::ServiceExt;
     let method = call.method().to_owned();
     let layered = std::panic::AssertUnwindSafe(async move { stack.clone().oneshot(call).await });

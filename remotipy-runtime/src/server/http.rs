@@ -136,7 +136,7 @@ fn codec_of(headers: &HeaderMap) -> Result<Codec, String> {
 const DRAIN_BYTES: usize = 16 * 1024 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 
-async fn too_large(mut rest: Body, limit: usize) -> Response {
+pub(crate) async fn too_large(mut rest: Body, limit: usize) -> Response {
     let drain = async {
         let mut drained = 0;
         while let Some(Ok(frame)) = rest.frame().await {

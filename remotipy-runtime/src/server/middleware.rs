@@ -10,15 +10,11 @@
 //! unless there are some.
 
 use std::convert::Infallible;
-use std::sync::Weak;
-use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
 
 use super::service::{Call, MethodInfo, Params, Reply};
-use super::{Inner, Server};
 use crate::codec::Codec;
-use crate::future::BoxFuture;
 use crate::protocol::ErrorObject;
 
 /// One call as the server's layers see it: its method (and what the server
@@ -130,30 +126,6 @@ impl std::fmt::Debug for RpcCall {
 /// The service at the bottom of a server's layers, and what each layer is
 /// given to wrap: the server's layers below it, then the dispatcher.
 pub type CallStack = tower::util::BoxCloneSyncService<RpcCall, Reply, Infallible>;
-
-/// The dispatcher as a service: runs the call with the server's services.
-/// It holds the server weakly (the server holds it); every call comes
-/// through the server, which keeps it alive while it runs.
-#[derive(Clone)]
-pub(crate) struct Dispatch(pub(crate) Weak<Inner>);
-
-impl tower::Service<RpcCall> for Dispatch {
-    type Response = Reply;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Reply, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, call: RpcCall) -> Self::Future {
-        let inner = self.0.upgrade();
-        Box::pin(async move {
-            let server = Server { inner: inner.expect("a call runs while its server is alive") };
-            Ok(super::dispatch::run(&server, call.as_call()).await)
-        })
-    }
-}
 
 /// A layer added to a [`ServerBuilder`](super::ServerBuilder): how it wraps
 /// the stack below it.

@@ -10,6 +10,8 @@ mod dispatch;
 mod envelope;
 mod http;
 mod limit;
+#[cfg(feature = "mcp")]
+pub(crate) mod mcp;
 #[cfg(feature = "metrics")]
 mod metrics;
 mod middleware;
@@ -95,9 +97,12 @@ struct Inner {
     index: HashMap<&'static str, usize, Fnv>,
     /// Wire name → what the server knows of it, for the layers' calls.
     infos: HashMap<&'static str, &'static MethodInfo, Fnv>,
+    /// The layers added to the builder, until the stack is built on the
+    /// first call (the dispatcher at its bottom holds the server).
+    layers: std::sync::Mutex<Vec<middleware::AddLayer>>,
     /// The layers around every call, the dispatcher at the bottom; `None`
     /// without layers (calls go straight to the dispatcher).
-    stack: Option<middleware::CallStack>,
+    stack: std::sync::OnceLock<Option<middleware::CallStack>>,
     options: Options,
     /// Cancelled by [`Server::shutdown`]: open streams end.
     shutdown: tokio_util::sync::CancellationToken,
@@ -375,25 +380,18 @@ impl ServerBuilder {
         if self.services.len() <= 1 {
             index.clear();
         }
-        let (services, options, layers) = (self.services, self.options, self.layers);
-        #[cfg(feature = "openrpc")]
-        let openrpc = discover::Document::new(self.openrpc_info);
-        let inner = Arc::new_cyclic(|server| {
-            // The first layer added is the outermost: wrap from the last.
-            let bottom = || middleware::CallStack::new(middleware::Dispatch(server.clone()));
-            let stack = (!layers.is_empty()).then(|| layers.into_iter().rev().fold(bottom(), |stack, add| add(stack)));
-            Inner {
-                services,
-                index,
-                infos,
-                stack,
-                options,
-                shutdown: tokio_util::sync::CancellationToken::new(),
-                #[cfg(feature = "openrpc")]
-                openrpc,
-            }
-        });
-        Ok(Server { inner })
+        let inner = Inner {
+            services: self.services,
+            index,
+            infos,
+            layers: std::sync::Mutex::new(self.layers),
+            stack: std::sync::OnceLock::new(),
+            options: self.options,
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            #[cfg(feature = "openrpc")]
+            openrpc: discover::Document::new(self.openrpc_info),
+        };
+        Ok(Server { inner: Arc::new(inner) })
     }
 }
 

@@ -27,8 +27,21 @@ pub struct Describer {
 
 impl Describer {
     pub(crate) fn new() -> Self {
-        let settings = SchemaSettings::draft07().with(|s| {
-            s.definitions_path = SCHEMAS.into();
+        Self::with_settings(SchemaSettings::draft07(), SCHEMAS)
+    }
+
+    /// A describer of JSON Schema 2020-12 schemas whose `$ref`s point at
+    /// `#/$defs/..` (the definitions are still returned under
+    /// `components.schemas`): what MCP tools carry, each schema with the
+    /// `$defs` it uses.
+    #[cfg(feature = "mcp")]
+    pub(crate) fn draft2020_12() -> Self {
+        Self::with_settings(SchemaSettings::draft2020_12(), "/$defs")
+    }
+
+    fn with_settings(settings: SchemaSettings, definitions: &'static str) -> Self {
+        let settings = settings.with(|s| {
+            s.definitions_path = definitions.into();
             s.meta_schema = None;
         });
         Describer { generator: settings.into_generator(), methods: Vec::new(), tag: Value::Null }

@@ -29,12 +29,14 @@ pub struct MethodInfo {
     pub idempotent: bool,
     /// Returns a stream of items.
     pub streaming: bool,
+    /// Declared `#[remote(read_only)]`: it changes nothing, only reads.
+    pub read_only: bool,
 }
 
 impl MethodInfo {
     /// Method `name` of trait `trait_name`, answered with a reply.
     pub const fn new(name: &'static str, trait_name: &'static str) -> Self {
-        MethodInfo { name, trait_name, notification: false, idempotent: false, streaming: false }
+        MethodInfo { name, trait_name, notification: false, idempotent: false, streaming: false, read_only: false }
     }
 
     /// Marks the method as a notification: callers expect no reply.
@@ -52,6 +54,12 @@ impl MethodInfo {
     /// Marks the method as streaming: it answers with [`Call::stream`].
     pub const fn streaming(mut self) -> Self {
         self.streaming = true;
+        self
+    }
+
+    /// Marks the method as read-only: it changes nothing, only reads.
+    pub const fn read_only(mut self) -> Self {
+        self.read_only = true;
         self
     }
 }
@@ -289,6 +297,12 @@ fn encode_item<T: Serialize>(codec: Codec, method: &str, buf: &mut Vec<u8>, item
 /// Appends an item's id as its SSE `id:` line carries it: one line, no NUL.
 fn write_id<I: EventId>(method: &str, buf: &mut Vec<u8>, id: &I) -> Result<(), ErrorObject> {
     use std::io::Write;
+    // The default id type, a `u64`, without the formatting machinery (a
+    // stream writes one per item): digits hold no line break.
+    if let Some(id) = (id as &dyn std::any::Any).downcast_ref::<u64>() {
+        buf.extend_from_slice(itoa::Buffer::new().format(*id).as_bytes());
+        return Ok(());
+    }
     let _ = write!(buf, "{id}");
     match buf.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
         true => Err(ErrorObject::internal(format_args!("`{method}` yielded an item id with a line break or NUL"))),
