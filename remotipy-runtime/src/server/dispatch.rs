@@ -128,8 +128,10 @@ async fn answer(
     // Fields are only evaluated when a subscriber wants the span.
     let id = request.id.map(|id| tracing::field::display(envelope::IdText(codec, id)));
     let span = tracing::info_span!("rpc", method = &*request.method, id);
+    // A span no subscriber records has no parent to set: skip reading the
+    // global propagator and the headers (per call, in a batch).
     #[cfg(feature = "otel")]
-    if let Some(context) = super::context::Context::current() {
+    if let Some(context) = (!span.is_disabled()).then(super::context::Context::current).flatten() {
         crate::trace::continue_from(&span, context.headers());
     }
     let call = Call::new(&request.method, request.params);
