@@ -28,6 +28,9 @@ pub(crate) struct Parser {
     joined: Vec<u8>,
     /// The `id` field of the event being read, if it has one.
     pending_id: Option<String>,
+    /// The last id replaced, kept as the next id's buffer: an id per event
+    /// costs no allocation.
+    spare: String,
     /// The last event id: that of the last event dispatched with one (the
     /// spec's "last event ID buffer").
     last_id: Option<String>,
@@ -55,6 +58,7 @@ impl Parser {
             first: None,
             joined: Vec::new(),
             pending_id: None,
+            spare: String::new(),
             last_id: None,
             retry: None,
             after_cr: false,
@@ -146,7 +150,9 @@ impl Parser {
     /// than blank lines).
     fn dispatch(&mut self) -> Option<Event> {
         if let Some(id) = self.pending_id.take() {
-            self.last_id = Some(id);
+            if let Some(replaced) = self.last_id.replace(id) {
+                self.spare = replaced;
+            }
         }
         let first = self.first.take()?;
         let event = match self.joined.is_empty() {
@@ -177,14 +183,10 @@ impl Parser {
     fn id_line(&mut self, value: Range<usize>) {
         let id = &self.buf[value];
         if !id.contains(&0) {
-            let id = String::from_utf8_lossy(id);
-            match &mut self.pending_id {
-                Some(pending) => {
-                    pending.clear();
-                    pending.push_str(&id);
-                }
-                None => self.pending_id = Some(id.into_owned()),
-            }
+            let mut pending = self.pending_id.take().unwrap_or_else(|| std::mem::take(&mut self.spare));
+            pending.clear();
+            pending.push_str(&String::from_utf8_lossy(id));
+            self.pending_id = Some(pending);
         }
     }
 
