@@ -229,6 +229,40 @@ async fn events_without_data_do_not_end_a_stream() {
     }
 }
 
+/// Bytes that are not UTF-8 in a field the client skips (`jsonrpc`; serde_json
+/// does not check the strings it skips): not JSON, so never a success, in an
+/// answer or in a stream's item (found by the client_answer fuzz target).
+#[tokio::test]
+async fn invalid_utf8_anywhere_in_an_answer_is_no_success() {
+    let (url, _) = raw::serve(|request| {
+        let id = raw::ids(&request.body)[0];
+        let stream = String::from_utf8_lossy(&request.body).contains("\"ticks\"");
+        let body = match stream {
+            false => format!("{{\"jsonrpc\":\"2\u{fffd}.0\",\"result\":42,\"id\":{id}}}").into_bytes(),
+            true => format!(
+                "data: {{\"jsonrpc\":\"2.0\",\"method\":\"rpc.item\",\"params\":{{\"subscription\":{id},\"result\":1}}}}\n\n\
+                 data: {{\"jsonrpc\":\"2\u{fffd}.0\",\"method\":\"rpc.item\",\"params\":{{\"subscription\":{id},\"result\":2}}}}\n\n"
+            )
+            .into_bytes(),
+        };
+        // U+FFFD's encoding with its first byte changed: invalid UTF-8.
+        let body = body.iter().map(|&b| if b == 0xEF { 0xFB } else { b }).collect::<Vec<u8>>();
+        let content_type = if stream { "text/event-stream" } else { "application/json" };
+        raw::response(200, &[("content-type", content_type)], &body)
+    })
+    .await;
+    for &transport in TRANSPORTS {
+        let client = over(transport, &url).build().unwrap();
+        let error = client.add(40, 2).await.unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8 at byte 13"), "{transport:?}: {error}");
+        let items: Vec<Result<u64, _>> = client.ticks(2, 1).await.unwrap().collect().await;
+        assert_eq!(items.len(), 2, "{transport:?}: {items:?}");
+        assert_eq!(items[0].as_ref().unwrap(), &1);
+        let error = items[1].as_ref().unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8"), "{transport:?}: {error}");
+    }
+}
+
 /// Whatever `Remotipy-Timeout-Ms` says, the server reads it without
 /// panicking: a number too large for its clock is no deadline, anything
 /// else that is no number of milliseconds is ignored.

@@ -269,7 +269,22 @@ pub(crate) fn decode_app<M: Fallible>(error: &ErrorObject) -> Option<ErrOf<M>> {
 
 #[cfg(test)]
 mod tail_tests {
-    use super::tail_id;
+    use super::*;
+
+    /// What the client_answer fuzz target found next: invalid UTF-8 in a
+    /// field the client skips (`jsonrpc`), which serde_json does not check,
+    /// read as a success.
+    #[test]
+    fn a_json_answer_is_utf8_throughout() {
+        let read = |body: &[u8]| {
+            decode::<i64, std::convert::Infallible>(Codec::Json, "add", 1, StatusCode::OK, body, |_| None)
+        };
+        assert_eq!(read(br#"{"jsonrpc":"2.0","result":42,"id":1}"#).unwrap(), 42);
+        let error = read(b"{\"jsonrpc\":\"2\xfb.0\",\"result\":42,\"id\":1}").unwrap_err();
+        assert!(error.to_string().contains("the body is not JSON (not valid UTF-8 at byte 13)"), "{error}");
+        let batch = Codec::Json.split_array(b"[{\"jsonrpc\":\"2\xfb.0\",\"result\":42,\"id\":1}]");
+        assert!(batch.is_err(), "a batch answer too");
+    }
 
     #[test]
     fn the_id_is_read_from_the_end_only_where_it_is_the_last_key() {

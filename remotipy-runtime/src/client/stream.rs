@@ -345,7 +345,10 @@ impl<E> State<E> {
             subscription: u64,
             result: T,
         }
-        if let Ok(item) = serde_json::from_slice::<Item<T::De>>(data) {
+        // UTF-8 checked once, whole (serde_json does not check the strings
+        // it skips); an event that is not is read by `last`, which says so.
+        let item = std::str::from_utf8(data).ok().and_then(|text| serde_json::from_str::<Item<T::De>>(text).ok());
+        if let Some(item) = item {
             if item.params.subscription == self.id && is_item(data) {
                 self.received += 1;
                 self.on_connection += 1;

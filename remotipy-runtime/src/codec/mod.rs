@@ -96,11 +96,7 @@ impl Codec {
         match self {
             Codec::Json => {
                 // One UTF-8 check of the whole array, then no check per string.
-                let text = std::str::from_utf8(bytes).map_err(|e| DecodeError {
-                    message: format!("the body is not valid UTF-8 (byte {})", e.valid_up_to()),
-                    malformed: true,
-                })?;
-                let items: Vec<&serde_json::value::RawValue> = json::decode_str(text)?;
+                let items: Vec<&serde_json::value::RawValue> = json::decode_str(json::utf8(bytes)?)?;
                 Ok(items.into_iter().map(|item| item.get().as_bytes()).collect())
             }
             #[cfg(feature = "msgpack")]
