@@ -254,7 +254,7 @@ async fn invalid_utf8_anywhere_in_an_answer_is_no_success() {
     for &transport in TRANSPORTS {
         let client = over(transport, &url).build().unwrap();
         let error = client.add(40, 2).await.unwrap_err();
-        assert!(error.to_string().contains("not valid UTF-8 at byte 13"), "{transport:?}: {error}");
+        assert!(error.to_string().contains("not valid UTF-8 (byte 13)"), "{transport:?}: {error}");
         let items: Vec<Result<u64, _>> = client.ticks(2, 1).await.unwrap().collect().await;
         assert_eq!(items.len(), 2, "{transport:?}: {items:?}");
         assert_eq!(items[0].as_ref().unwrap(), &1);

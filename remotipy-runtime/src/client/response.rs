@@ -281,7 +281,7 @@ mod tail_tests {
         };
         assert_eq!(read(br#"{"jsonrpc":"2.0","result":42,"id":1}"#).unwrap(), 42);
         let error = read(b"{\"jsonrpc\":\"2\xfb.0\",\"result\":42,\"id\":1}").unwrap_err();
-        assert!(error.to_string().contains("the body is not JSON (not valid UTF-8 at byte 13)"), "{error}");
+        assert!(error.to_string().contains("the body is not JSON (the body is not valid UTF-8 (byte 13))"), "{error}");
         let batch = Codec::Json.split_array(b"[{\"jsonrpc\":\"2\xfb.0\",\"result\":42,\"id\":1}]");
         assert!(batch.is_err(), "a batch answer too");
     }

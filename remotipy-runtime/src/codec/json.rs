@@ -41,8 +41,11 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, De
 
 /// `bytes` as text, or the error saying where they stop being UTF-8.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
-    std::str::from_utf8(bytes)
-        .map_err(|e| DecodeError { message: format!("not valid UTF-8 at byte {}", e.valid_up_to()), malformed: true })
+    std::str::from_utf8(bytes).map_err(|e| DecodeError {
+        // The server's words for a single request's body, too.
+        message: format!("the body is not valid UTF-8 (byte {})", e.valid_up_to()),
+        malformed: true,
+    })
 }
 
 /// Appends a value that cannot hold a float (a string, an integer): no
