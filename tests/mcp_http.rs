@@ -171,6 +171,12 @@ async fn bodies_that_are_no_mcp_message_get_their_error() {
     let meta =
         code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"progressToken\":[]}}}");
     assert_eq!(error_code(&meta.await, 200), -32602);
+    // Ids and progress tokens are echoed: numbers must read back (not `1e400`).
+    assert_eq!(error_code(&code("{\"jsonrpc\":\"2.0\",\"id\":1e400,\"method\":\"ping\"}").await, 400), -32600);
+    let meta = code(
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"progressToken\":1e400}}}",
+    );
+    assert_eq!(error_code(&meta.await, 200), -32602);
     let cursor = code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"cursor\":\"x\"}}").await;
     assert_eq!(error_code(&cursor, 200), -32602, "this server gives no cursors");
     // A response to a request the server never sent: taken (2025-11-25), refused (2026-07-28).

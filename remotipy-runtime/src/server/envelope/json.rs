@@ -31,9 +31,23 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
     <&RawValue>::deserialize(d).map(Some)
 }
 
-/// Only strings, numbers and null are valid ids.
+/// Only strings, numbers and null are valid ids, and only numbers a JSON
+/// parser reads back: the id is echoed as sent, and an answer carrying
+/// `1e400` is unreadable to most parsers (serde_json's, JavaScript's), a
+/// whole batch's answer with it.
 fn id_is_valid(id: &RawValue) -> bool {
-    matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9' | b'n'))
+    match id.get().as_bytes().first() {
+        Some(b'"' | b'n') => true,
+        Some(b'-' | b'0'..=b'9') => reads_back(id.get()),
+        _ => false,
+    }
+}
+
+/// A JSON number within binary64's range: what RFC 8259 §6 says parsers
+/// agree on, and what serde_json reads (`1e400` is a number to the grammar,
+/// an error to the parser).
+pub(crate) fn reads_back(number: &str) -> bool {
+    number.parse::<serde_json::Number>().is_ok()
 }
 
 /// Parses and validates one request object, or says why it is not one (with
@@ -62,8 +76,10 @@ fn validate(request: RequestRef<'_>) -> Result<Request<'_>, Rejection> {
     let id = request.id;
     let owned_id = || id.map(|id| id.get().as_bytes().to_vec());
     if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {
-        let e =
-            ErrorObject::invalid_request(format_args!("`id` must be a string, a number or null, not {}", raw.get()));
+        let e = ErrorObject::invalid_request(format_args!(
+            "`id` must be a string, a number within binary64's range or null, not {}",
+            raw.get()
+        ));
         return Err((e, None));
     }
     if request.jsonrpc != "2.0" {

@@ -108,8 +108,12 @@ impl<'a> Params<'a> {
         let params: Params = serde_json::from_str(params)
             .map_err(|e| invalid(method, format_args!("{}", crate::server::service::strip_position(&e.to_string()))))?;
         if let Some(token) = params.meta.as_ref().and_then(|meta| meta.progress_token) {
-            if !matches!(token.get().as_bytes()[0], b'"' | b'-' | b'0'..=b'9') {
-                return Err(invalid(method, format_args!("`_meta.progressToken` must be a string or an integer")));
+            // Echoed in every progress notification, so held to the ids' rule.
+            if !(token.get().starts_with('"') || envelope::reads_back(token.get())) {
+                return Err(invalid(
+                    method,
+                    format_args!("`_meta.progressToken` must be a string or a number within binary64's range"),
+                ));
             }
         }
         Ok(params)
