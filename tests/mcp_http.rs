@@ -171,10 +171,14 @@ async fn bodies_that_are_no_mcp_message_get_their_error() {
     let meta =
         code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"progressToken\":[]}}}");
     assert_eq!(error_code(&meta.await, 200), -32602);
-    // Ids and progress tokens are echoed: numbers must read back (not `1e400`).
+    // Ids and progress tokens are echoed: they must read back (not `1e400`, not `"\ud800"`).
     assert_eq!(error_code(&code("{\"jsonrpc\":\"2.0\",\"id\":1e400,\"method\":\"ping\"}").await, 400), -32600);
     let meta = code(
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"progressToken\":1e400}}}",
+    );
+    assert_eq!(error_code(&meta.await, 200), -32602);
+    let meta = code(
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"_meta\":{\"progressToken\":\"\\ud800\"}}}",
     );
     assert_eq!(error_code(&meta.await, 200), -32602);
     let cursor = code("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{\"cursor\":\"x\"}}").await;

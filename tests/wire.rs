@@ -119,25 +119,33 @@ async fn invalid_request_is_32600() {
     }
 }
 
-/// An id is echoed as sent, so a numeric one must be a number parsers read
-/// back: `1e400` is JSON to the grammar but an error to serde_json and
-/// `Infinity` to JavaScript, and echoing it would make the whole answer
-/// (every neighbour in a batch included) unreadable. Big ids that do read
-/// back come back byte for byte.
+/// An id is echoed as sent, so it must be one parsers read back: `1e400` is
+/// JSON to the grammar but an error to serde_json (`Infinity` to
+/// JavaScript), and so is the lone surrogate `"\ud800"`; echoing either
+/// would make the whole answer (every neighbour in a batch included)
+/// unreadable. Big ids and escapes that do read back come back byte for byte.
 #[tokio::test]
-async fn numeric_ids_must_read_back() {
+async fn ids_must_read_back() {
     let url = server().await;
-    for id in ["18446744073709551616", "-9223372036854775809", "1.5", "1e300", "0.000000000000000000000001", "-0"] {
+    for id in [
+        "18446744073709551616",
+        "-9223372036854775809",
+        "1.5",
+        "1e300",
+        "0.000000000000000000000001",
+        "-0",
+        r#""\ud83d\ude00\n""#,
+    ] {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,2],"id":{id}}}"#);
         let (_, text) = post(&url, Some("application/json"), body).await;
         assert_eq!(text, format!(r#"{{"jsonrpc":"2.0","result":3,"id":{id}}}"#), "id {id}");
     }
-    for id in ["1e400", "-1e400", "44e4444444444444444444444444444444444444444444443"] {
+    for id in ["1e400", "-1e400", "44e4444444444444444444444444444444444444444444443", r#""\ud800""#, r#""a\udc00b""#] {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,2],"id":{id}}}"#);
         let v = rpc(&url, &body).await;
         assert_eq!(error_code(&v), -32600, "id {id}: {v}");
         assert_eq!(v["id"], Value::Null, "{v}");
-        assert!(v["error"]["message"].as_str().unwrap().contains("binary64"), "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("parsers read back"), "{v}");
         // Also when the request is wrong in another way and its id is read to answer it.
         let v = rpc(&url, &format!(r#"{{"jsonmethod":"pair","params":[[1,"a"]],"id":{id}}}"#)).await;
         assert_eq!((error_code(&v), &v["id"]), (-32600, &Value::Null), "{v}");

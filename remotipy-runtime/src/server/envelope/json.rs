@@ -31,23 +31,18 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
     <&RawValue>::deserialize(d).map(Some)
 }
 
-/// Only strings, numbers and null are valid ids, and only numbers a JSON
-/// parser reads back: the id is echoed as sent, and an answer carrying
-/// `1e400` is unreadable to most parsers (serde_json's, JavaScript's), a
-/// whole batch's answer with it.
-fn id_is_valid(id: &RawValue) -> bool {
-    match id.get().as_bytes().first() {
-        Some(b'"' | b'n') => true,
-        Some(b'-' | b'0'..=b'9') => reads_back(id.get()),
+/// Only strings, numbers and null are valid ids, and only ones a JSON parser
+/// reads back: the id is echoed as sent, and an answer carrying `1e400` or
+/// the lone surrogate `"\ud800"` (JSON to the grammar, RFC 8259 §6 and §8.2)
+/// is unreadable to serde_json, and so would be a whole batch's answer.
+pub(crate) fn id_is_valid(id: &str) -> bool {
+    match id.as_bytes().first() {
+        // Only an escape can hold a lone surrogate: most ids skip the parse.
+        Some(b'"') => !id.contains('\\') || serde_json::from_str::<String>(id).is_ok(),
+        Some(b'-' | b'0'..=b'9') => id.parse::<serde_json::Number>().is_ok(),
+        Some(b'n') => true,
         _ => false,
     }
-}
-
-/// A JSON number within binary64's range: what RFC 8259 §6 says parsers
-/// agree on, and what serde_json reads (`1e400` is a number to the grammar,
-/// an error to the parser).
-pub(crate) fn reads_back(number: &str) -> bool {
-    number.parse::<serde_json::Number>().is_ok()
 }
 
 /// Parses and validates one request object, or says why it is not one (with
@@ -75,9 +70,9 @@ pub(super) fn parse_batch(body: &[u8]) -> Option<Vec<Result<Request<'_>, Rejecti
 fn validate(request: RequestRef<'_>) -> Result<Request<'_>, Rejection> {
     let id = request.id;
     let owned_id = || id.map(|id| id.get().as_bytes().to_vec());
-    if let Some(raw) = id.filter(|raw| !id_is_valid(raw)) {
+    if let Some(raw) = id.filter(|raw| !id_is_valid(raw.get())) {
         let e = ErrorObject::invalid_request(format_args!(
-            "`id` must be a string, a number within binary64's range or null, not {}",
+            "`id` must be a string, a number or null that parsers read back, not {}",
             raw.get()
         ));
         return Err((e, None));
@@ -110,7 +105,7 @@ fn reject(bytes: &[u8], e: serde_json::Error) -> Rejection {
         #[serde(borrow)]
         id: Option<&'a RawValue>,
     }
-    let id = serde_json::from_slice::<IdOnly>(bytes).ok().and_then(|r| r.id).filter(|id| id_is_valid(id));
+    let id = serde_json::from_slice::<IdOnly>(bytes).ok().and_then(|r| r.id).filter(|id| id_is_valid(id.get()));
     (ErrorObject::invalid_request(strip_position(&e.to_string())), id.map(|id| id.get().as_bytes().to_vec()))
 }
 
@@ -123,7 +118,7 @@ fn invalid_utf8(bytes: &[u8], at: usize) -> Rejection {
         Ok(request) if !request.method.contains('\u{fffd}') => request,
         _ => return (ErrorObject::parse_error(format_args!("the body is not valid UTF-8 (byte {at})")), None),
     };
-    let id = request.id.filter(|id| id_is_valid(id) && !id.get().contains('\u{fffd}'));
+    let id = request.id.filter(|id| id_is_valid(id.get()) && !id.get().contains('\u{fffd}'));
     let params = request.params.map_or("", RawValue::get);
     let culprit = match serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(params) {
         Ok(named) => named.into_iter().find(|(_, v)| v.get().contains('\u{fffd}')).map(|(k, _)| format!("`{k}`: ")),

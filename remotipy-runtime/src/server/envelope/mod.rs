@@ -6,7 +6,7 @@ mod json;
 mod msgpack;
 mod request;
 
-pub(crate) use json::reads_back;
+pub(crate) use json::id_is_valid;
 pub(crate) use request::{Rejection, Request};
 
 use crate::codec::Codec;

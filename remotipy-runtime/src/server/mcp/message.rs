@@ -109,10 +109,10 @@ impl<'a> Params<'a> {
             .map_err(|e| invalid(method, format_args!("{}", crate::server::service::strip_position(&e.to_string()))))?;
         if let Some(token) = params.meta.as_ref().and_then(|meta| meta.progress_token) {
             // Echoed in every progress notification, so held to the ids' rule.
-            if !(token.get().starts_with('"') || envelope::reads_back(token.get())) {
+            if token.get() == "null" || !envelope::id_is_valid(token.get()) {
                 return Err(invalid(
                     method,
-                    format_args!("`_meta.progressToken` must be a string or a number within binary64's range"),
+                    format_args!("`_meta.progressToken` must be a string or a number that parsers read back"),
                 ));
             }
         }
