@@ -263,6 +263,33 @@ async fn invalid_utf8_anywhere_in_an_answer_is_no_success() {
     }
 }
 
+/// Members the client does not read (`jsonrpc`, any other) are skipped
+/// unread, as JSON-RPC's liberal readers do: what they hold is the server's
+/// business as long as it is JSON, even what serde_json's `Value` refuses
+/// (`1e400`, a lone surrogate). A batch item that is no response object is
+/// skipped the same way; its neighbours are read.
+#[tokio::test]
+async fn members_the_client_does_not_read_are_skipped() {
+    let (url, _) = raw::serve(|request| {
+        let ids = raw::ids(&request.body);
+        let skipped = r#""jsonrpc":"2.0","x":1e400,"y":"\ud800","z":{"w":[-1e999]}"#;
+        let body = match ids.len() {
+            1 => format!(r#"{{{skipped},"result":42,"id":{}}}"#, ids[0]),
+            _ => format!(r#"[{{{skipped},"result":2,"id":{}}},5,{{{skipped},"result":4,"id":{}}}]"#, ids[0], ids[1]),
+        };
+        raw::response(200, &[("content-type", "application/json")], body.as_bytes())
+    })
+    .await;
+    for &transport in TRANSPORTS {
+        let client = over(transport, &url).build().unwrap();
+        assert_eq!(client.add(40, 2).await.unwrap(), 42, "{transport:?}");
+        let mut batch = client.batch();
+        let (two, four) = (batch.add(1, 1), batch.add(2, 2));
+        let mut replies = batch.send_batch().await.unwrap();
+        assert_eq!((replies.take(two).unwrap(), replies.take(four).unwrap()), (2, 4), "{transport:?}");
+    }
+}
+
 /// Whatever `Remotipy-Timeout-Ms` says, the server reads it without
 /// panicking: a number too large for its clock is no deadline, anything
 /// else that is no number of milliseconds is ignored.

@@ -6,6 +6,7 @@ mod json;
 mod msgpack;
 mod request;
 
+#[cfg(feature = "mcp")]
 pub(crate) use json::id_is_valid;
 pub(crate) use request::{Rejection, Request};
 
