@@ -127,20 +127,33 @@ async fn invalid_request_is_32600() {
 #[tokio::test]
 async fn ids_must_read_back() {
     let url = server().await;
+    // Around the length where the check stops trusting the digits alone.
+    let (digits_299, digits_305, digits_401) = ("9".repeat(299), "9".repeat(305), format!("1{}", "0".repeat(400)));
     for id in [
         "18446744073709551616",
         "-9223372036854775809",
         "1.5",
         "1e300",
+        "1E300",
+        "12345678901234567890.5",
         "0.000000000000000000000001",
         "-0",
+        &digits_299,
+        &digits_305,
         r#""\ud83d\ude00\n""#,
     ] {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,2],"id":{id}}}"#);
         let (_, text) = post(&url, Some("application/json"), body).await;
         assert_eq!(text, format!(r#"{{"jsonrpc":"2.0","result":3,"id":{id}}}"#), "id {id}");
     }
-    for id in ["1e400", "-1e400", "44e4444444444444444444444444444444444444444444443", r#""\ud800""#, r#""a\udc00b""#] {
+    for id in [
+        "1e400",
+        "-1E400",
+        "44e4444444444444444444444444444444444444444444443",
+        &digits_401,
+        r#""\ud800""#,
+        r#""a\udc00b""#,
+    ] {
         let body = format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,2],"id":{id}}}"#);
         let v = rpc(&url, &body).await;
         assert_eq!(error_code(&v), -32600, "id {id}: {v}");
