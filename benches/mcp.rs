@@ -25,9 +25,7 @@ mod api;
 mod app;
 
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The two ways to call `add`, as (name, path).
 const ENDPOINTS: [(&str, &str); 2] = [("json-rpc", "/rpc"), ("mcp", "/mcp")];
@@ -127,40 +125,12 @@ async fn measure((endpoint, path): (&'static str, &str), config: &Config) -> Run
     }
 }
 
-/// `calls` calls over `connections` concurrent tasks; returns how many were
-/// wrong or lost. Bounded: every call has a 10 s timeout.
+/// `calls` calls to `endpoint` over `connections` concurrent tasks; returns
+/// how many were wrong or lost.
 async fn drive(client: &reqwest::Client, url: &str, endpoint: &'static str, calls: usize, connections: usize) -> usize {
-    let (next, wrong) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
-            let (client, url, next, wrong) = (client.clone(), url.to_owned(), next.clone(), wrong.clone());
-            tokio::spawn(async move {
-                loop {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    if id >= calls {
-                        break;
-                    }
-                    let request = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("accept", "application/json, text/event-stream")
-                        .body(body(endpoint, id))
-                        .timeout(Duration::from_secs(10));
-                    let ok = match request.send().await {
-                        Ok(response) => response.bytes().await.is_ok_and(|b| check(endpoint, id, &b)),
-                        Err(_) => false,
-                    };
-                    if !ok {
-                        wrong.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
-    wrong.load(Ordering::Relaxed)
+    let headers = &[("content-type", "application/json"), ("accept", "application/json, text/event-stream")];
+    let (body, check) = (move |id| body(endpoint, id), move |id, b: &[u8]| check(endpoint, id, b));
+    common::closed_loop(client, url, headers, (calls, connections), body, check).await
 }
 
 fn summarize(runs: &[Run]) {

@@ -28,9 +28,7 @@ mod api;
 mod app;
 
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const VARIANTS: [&str; 3] = ["generated", "hand-axum", "jsonrpsee"];
 
@@ -172,40 +170,19 @@ async fn measure(variant: &'static str, call: Call, config: &Config) -> Run {
     }
 }
 
-/// `calls` calls over `connections` concurrent tasks; returns how many were
-/// wrong or lost. Bounded: every call has a 10 s timeout.
+/// `calls` calls of `call` over `connections` concurrent tasks; returns how
+/// many were wrong or lost.
 async fn drive(client: &reqwest::Client, url: &str, call: Call, calls: usize, connections: usize) -> usize {
-    let next = Arc::new(AtomicUsize::new(0));
-    let wrong = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
-            let (client, url, next, wrong) = (client.clone(), url.to_owned(), next.clone(), wrong.clone());
-            tokio::spawn(async move {
-                loop {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    if id >= calls {
-                        break;
-                    }
-                    let request = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(call.body(id))
-                        .timeout(Duration::from_secs(10));
-                    let ok = match request.send().await {
-                        Ok(response) => response.bytes().await.is_ok_and(|b| call.check(id, &b)),
-                        Err(_) => false,
-                    };
-                    if !ok {
-                        wrong.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
-    wrong.load(Ordering::Relaxed)
+    let headers = &[("content-type", "application/json")];
+    common::closed_loop(
+        client,
+        url,
+        headers,
+        (calls, connections),
+        move |id| call.body(id),
+        move |id, b| call.check(id, b),
+    )
+    .await
 }
 
 fn read_port(child: &mut std::process::Child) -> u16 {

@@ -121,3 +121,51 @@ pub async fn answer(server: &remotipy::Server, codec: remotipy::Codec, body: &[u
     let response = server.handle(request).await;
     response.into_body().collect().await.unwrap().to_bytes().to_vec()
 }
+
+/// `calls` POSTs over `connections` concurrent tasks, each call's body made
+/// by `body` from its number and its answer checked by `check`; returns how
+/// many were wrong or lost. Bounded: every call has a 10 s timeout.
+pub async fn closed_loop<B, C>(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &'static [(&'static str, &'static str)],
+    (calls, connections): (usize, usize),
+    body: B,
+    check: C,
+) -> usize
+where
+    B: Fn(usize) -> String + Copy + Send + 'static,
+    C: Fn(usize, &[u8]) -> bool + Copy + Send + 'static,
+{
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (next, wrong) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, url, next, wrong) = (client.clone(), url.to_owned(), next.clone(), wrong.clone());
+            tokio::spawn(async move {
+                loop {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    if id >= calls {
+                        break;
+                    }
+                    let mut request = client.post(&url).timeout(std::time::Duration::from_secs(10));
+                    for &(name, value) in headers {
+                        request = request.header(name, value);
+                    }
+                    let ok = match request.body(body(id)).send().await {
+                        Ok(response) => response.bytes().await.is_ok_and(|b| check(id, &b)),
+                        Err(_) => false,
+                    };
+                    if !ok {
+                        wrong.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    wrong.load(Ordering::Relaxed)
+}
