@@ -5,8 +5,13 @@
 
 mod client;
 
+use std::collections::BTreeMap;
+
 use libfuzzer_sys::fuzz_target;
 use remotipy::http::StatusCode;
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 fuzz_target!(|input: &[u8]| {
     let Some((&mode, body)) = input.split_first() else { return };
@@ -35,26 +40,47 @@ fuzz_target!(|input: &[u8]| {
     });
 });
 
-/// A response object as JSON-RPC defines it: the members a client reads,
-/// each as any value. Other members (`jsonrpc` among them) are skipped, as
+/// A response object as a client reads it: `id`, `result` and `error`
+/// (`Null` when absent), under names (a map with integer keys is no
+/// response). Other members (`jsonrpc` among them) are skipped unread, as
 /// the client skips them: they may hold what JSON's grammar or MessagePack
 /// allows and `serde_json::Value` cannot (`1e400`, `"\ud800"`, bin, ext).
-#[derive(serde::Deserialize)]
 struct Answer {
-    #[serde(default)]
-    id: serde_json::Value,
-    #[serde(default)]
-    result: serde_json::Value,
-    #[serde(default)]
-    error: serde_json::Value,
+    id: Value,
+    result: Value,
+    error: Value,
+}
+
+impl Answer {
+    fn of<M>(mut members: BTreeMap<String, M>, read: impl Fn(M) -> Option<Value>) -> Option<Answer> {
+        let mut take = |name| members.remove(name).map_or(Some(Value::Null), &read);
+        Some(Answer { id: take("id")?, result: take("result")?, error: take("error")? })
+    }
+
+    fn json(text: &str) -> Option<Answer> {
+        let members: BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+        Answer::of(members, |raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    fn msgpack(members: BTreeMap<String, Member>) -> Option<Answer> {
+        Answer::of(members, |member| if let Member::Value(v) = member { Some(v) } else { None })
+    }
+}
+
+/// A MessagePack member's value: one `Value` holds, or any other.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Member {
+    Value(Value),
+    Other(IgnoredAny),
 }
 
 /// The answer to one call. JSON is UTF-8 throughout (RFC 8259 §8.1), the
 /// skipped members included.
 fn read_one(body: &[u8], msgpack: bool) -> Option<Answer> {
     match msgpack {
-        true => rmp_serde::from_slice(body).ok(),
-        false => serde_json::from_str(std::str::from_utf8(body).ok()?).ok(),
+        true => Answer::msgpack(rmp_serde::from_slice(body).ok()?),
+        false => Answer::json(std::str::from_utf8(body).ok()?),
     }
 }
 
@@ -64,15 +90,20 @@ fn read_batch(body: &[u8], msgpack: bool) -> Option<Vec<Answer>> {
     if !msgpack {
         // Item by item: serde's untagged enums buffer every value, which
         // serde_json cannot do for `1e400` or `"\ud800"`.
-        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
-        return Some(items.into_iter().filter_map(|item| serde_json::from_str(item.get()).ok()).collect());
+        let items: Vec<&RawValue> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
+        return Some(items.into_iter().filter_map(|item| Answer::json(item.get())).collect());
     }
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Item {
-        Answer(Answer),
-        Other(serde::de::IgnoredAny),
+        Members(BTreeMap<String, Member>),
+        Other(IgnoredAny),
     }
     let items: Vec<Item> = rmp_serde::from_slice(body).ok()?;
-    Some(items.into_iter().filter_map(|item| if let Item::Answer(a) = item { Some(a) } else { None }).collect())
+    Some(
+        items
+            .into_iter()
+            .filter_map(|item| if let Item::Members(m) = item { Answer::msgpack(m) } else { None })
+            .collect(),
+    )
 }
